@@ -1,0 +1,119 @@
+"""MLP building blocks for generators, critics, encoders and decoders."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .encoding import iter_spans
+
+
+def mlp(in_dim, widths, *, norm=None, activation="relu", dropout=0.0):
+    """Hidden layers ``in_dim -> widths[0] -> ... -> widths[-1]``.
+
+    norm : None, "batch" or "layer"; activation : "relu" or "leaky_relu".
+    Returns the ``nn.Sequential`` and its output width.
+    """
+    layers, width = [], in_dim
+    for out in widths:
+        layers.append(nn.Linear(width, out))
+        if norm == "batch":
+            layers.append(nn.BatchNorm1d(out))
+        elif norm == "layer":
+            layers.append(nn.LayerNorm(out))
+        layers.append(nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.2))
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        width = out
+    return nn.Sequential(*layers), width
+
+
+class ConditionalGenerator(nn.Module):
+    """Noise and a one-hot class in, raw encoded row out (heads unapplied).
+
+    Widening hidden layers with batch norm and ReLU, as the design asks.
+    """
+
+    def __init__(self, noise_dim, n_classes, widths, out_dim):
+        super().__init__()
+        self.body, width = mlp(noise_dim + n_classes, widths, norm="batch")
+        self.head = nn.Linear(width, out_dim)
+
+    def forward(self, noise, cond):
+        return self.head(self.body(torch.cat([noise, cond], dim=1)))
+
+
+class ConditionalCritic(nn.Module):
+    """Critic / discriminator on ``pac`` rows at once, each with its class.
+
+    No batch norm (the gradient penalty is per sample), LeakyReLU, narrowing
+    widths. ``forward`` returns the score and the last hidden features (for
+    feature matching).
+    """
+
+    def __init__(self, in_dim, n_classes, widths, pac=1, dropout=0.0):
+        super().__init__()
+        self.pac = pac
+        self.body, width = mlp(
+            (in_dim + n_classes) * pac, widths, activation="leaky_relu",
+            dropout=dropout,
+        )
+        self.head = nn.Linear(width, 1)
+
+    def forward(self, x, cond):
+        packed = torch.cat([x, cond], dim=1).reshape(-1, self.body[0].in_features)
+        features = self.body(packed)
+        return self.head(features).squeeze(1), features
+
+
+class Classifier(nn.Module):
+    """Small MLP classifier on encoded rows (the auxiliary-classifier loss)."""
+
+    def __init__(self, in_dim, n_classes, widths):
+        super().__init__()
+        self.body, width = mlp(in_dim, widths, activation="leaky_relu")
+        self.head = nn.Linear(width, n_classes)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+def _gumbel_softmax(logits, tau, generator):
+    # F.gumbel_softmax draws from the global RNG; this draws from ours
+    u = torch.rand(logits.shape, generator=generator, device=logits.device)
+    exponential = (-torch.log(u.clamp_min(1e-10))).clamp_min(1e-10)
+    gumbel = -torch.log(exponential)
+    return F.softmax((logits + gumbel) / tau, dim=1)
+
+
+def _segments(spans):
+    """Merge consecutive spans that share a pass-through activation, so an
+    all-numeric table costs one slice, not one per column."""
+    segments = []
+    for span, start, stop in iter_spans(spans):
+        if (segments and span.activation in ("linear", "tanh")
+                and segments[-1][0] == span.activation and segments[-1][2] == start):
+            segments[-1] = (span.activation, segments[-1][1], stop)
+        else:
+            segments.append((span.activation, start, stop))
+    return segments
+
+
+def apply_activations(raw, spans, *, tau=0.2, generator=None):
+    """Apply each span's output activation to a raw network output.
+
+    Softmax spans use Gumbel-softmax (temperature ``tau``) when a torch
+    ``generator`` is given (training), and a plain softmax otherwise.
+    """
+    parts = []
+    for activation, start, stop in _segments(spans):
+        block = raw[:, start:stop]
+        if activation == "tanh":
+            parts.append(torch.tanh(block))
+        elif activation == "softmax":
+            if generator is None:
+                parts.append(F.softmax(block, dim=1))
+            else:
+                parts.append(_gumbel_softmax(block, tau, generator))
+        else:
+            parts.append(block)
+    return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)

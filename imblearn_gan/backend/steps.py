@@ -1,0 +1,186 @@
+"""Step functions for :func:`loop.train`: one per model family.
+
+A step takes a minibatch and the epoch, updates its networks, and returns a
+dict of float losses for the history.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from .losses import critic_loss, generator_loss, gradient_penalty, interpolate, score_summary
+from .nets import apply_activations
+
+
+@dataclass
+class GANConfig:
+    """What a GAN step needs beyond its networks."""
+
+    loss: str = "wgan-gp"  # or "bce"
+    n_critic: int = 3
+    gp_weight: float = 10.0
+    noise_dim: int = 32
+    pac: int = 1
+    instance_noise: float = 0.0  # std at epoch 0, annealed linearly to 0
+    feature_matching: float = 0.0
+    aux_weight: float = 0.0
+    tau: float = 0.2  # Gumbel-softmax temperature
+    segment: bool = False  # anchored: real pairs end on the anchor-neighbour segment
+    epochs: int = 1
+
+
+def residual_mask(spans, device=None):
+    """1 on the columns of linear (numeric) spans, 0 elsewhere: the columns an
+    anchored generator predicts as anchor + offset."""
+    return torch.cat([
+        torch.full((span.width,), float(span.activation == "linear"), device=device)
+        for span in spans
+    ])
+
+
+class GANStep:
+    """Conditional GAN step: ``n_critic`` critic updates, then one generator update.
+
+    The batch is ``(x_real, y_index)``; fakes are drawn for the same classes,
+    so the generator learns every class at once.
+
+    Anchored mode (``pool`` given, DAGAN-style): the batch is
+    ``(anchor, y_index, neighbor_index)``. The generator sees a real anchor
+    row besides noise and class and predicts ``anchor + offset`` on numeric
+    columns; the critic judges pairs, (anchor, one of its same-class nearest
+    neighbours in ``pool``) against (anchor, generated row). A copy of the
+    anchor is a pair no real pair looks like, so copying does not pay.
+
+    Optional parts, each off at 0: instance noise on the critic's inputs,
+    feature matching on the critic's last hidden layer, and an auxiliary
+    classifier (trained on real rows) whose cross-entropy on fake rows keeps
+    them on their class's side.
+    """
+
+    def __init__(self, generator, critic, spans, n_classes, config, torch_gen,
+                 learning_rate, classifier=None, pool=None):
+        self.generator, self.critic, self.classifier = generator, critic, classifier
+        self.spans, self.n_classes, self.cfg, self.rng = spans, n_classes, config, torch_gen
+        self.pool = pool
+        self.mask = None if pool is None else residual_mask(spans, pool.device)
+        # betas: the WGAN-GP / CTGAN choice; fused: one kernel per update, not per tensor
+        adam = dict(lr=learning_rate, betas=(0.5, 0.9), fused=True)
+        self.opt_g = torch.optim.Adam(generator.parameters(), **adam)
+        self.opt_d = torch.optim.Adam(critic.parameters(), **adam)
+        self.opt_c = (
+            torch.optim.Adam(classifier.parameters(), lr=1e-3, fused=True)
+            if classifier else None
+        )
+
+    def _noise(self, n, device):
+        return torch.randn(n, self.cfg.noise_dim, generator=self.rng, device=device)
+
+    def fake(self, cond, anchor=None):
+        """Generated rows (heads applied, Gumbel-softmax for categories)."""
+        raw = self.generator(self._noise(cond.shape[0], cond.device), cond)
+        if anchor is not None:
+            raw = raw + anchor * self.mask
+        return apply_activations(raw, self.spans, tau=self.cfg.tau, generator=self.rng)
+
+    def _blur(self, x, sigma):
+        # instance noise: the same blur on real and fake keeps supports overlapping
+        if sigma <= 0:
+            return x
+        return x + sigma * torch.randn(x.shape, generator=self.rng, device=x.device)
+
+    def _pad_to_pac(self, batch):
+        # the critic scores packs of `pac` rows: top the batch up with random rows
+        n = batch[0].shape[0]
+        short = (-n) % self.cfg.pac
+        if not short:
+            return batch
+        extra = torch.randint(n, (short,), generator=self.rng, device=batch[0].device)
+        return tuple(torch.cat([t, t[extra]]) for t in batch)
+
+    def _unpack(self, batch):
+        """-> real rows, labels, critic/generator condition, anchor (or None)."""
+        batch = self._pad_to_pac(batch)
+        y = batch[1]
+        cond = F.one_hot(y, self.n_classes).float()
+        if self.pool is None:
+            return batch[0], y, cond, None
+        anchor, neighbors = batch[0], batch[2]
+        pick = torch.randint(neighbors.shape[1], (y.shape[0],), generator=self.rng,
+                             device=y.device)
+        real = self.pool[neighbors[torch.arange(y.shape[0], device=y.device), pick]]
+        if self.cfg.segment:
+            real = self._on_segment(anchor, real)
+        return real, y, torch.cat([cond, anchor], dim=1), anchor
+
+    def _on_segment(self, anchor, neighbor):
+        """A point between anchor and neighbour (SMOTE's kernel): numeric
+        columns interpolate at u ~ U(0, 1); the other spans take the
+        neighbour's value with probability u, the anchor's otherwise."""
+        n = anchor.shape[0]
+        u = torch.rand(n, 1, generator=self.rng, device=anchor.device)
+        numeric = anchor + u * (neighbor - anchor)
+        take = torch.rand(n, 1, generator=self.rng, device=anchor.device) < u
+        other = torch.where(take, neighbor, anchor)
+        return self.mask * numeric + (1 - self.mask) * other
+
+    def __call__(self, batch, epoch):
+        cfg = self.cfg
+        x_real, y, cond, anchor = self._unpack(batch)
+        sigma = cfg.instance_noise * (1 - epoch / cfg.epochs)
+        real_in = self._blur(x_real, sigma)
+
+        for _ in range(cfg.n_critic):
+            with torch.no_grad():
+                fake = self.fake(cond, anchor)
+            fake_in = self._blur(fake, sigma)
+            # one critic pass over real and fake rows together (fewer small kernels)
+            scores, _ = self.critic(torch.cat([real_in, fake_in]), torch.cat([cond, cond]))
+            real_score, fake_score = scores.chunk(2)
+            loss_d = critic_loss(cfg.loss, real_score, fake_score)
+            gp = torch.zeros(())
+            if cfg.loss == "wgan-gp":
+                # a separate pass: the double backward then spans only these rows
+                interp = interpolate(real_in, fake_in, self.rng)
+                gp = gradient_penalty(self.critic(interp, cond)[0], interp)
+                loss_d = loss_d + cfg.gp_weight * gp
+            loss_d.backward()
+            self.opt_d.step()
+            self.opt_d.zero_grad(set_to_none=True)
+
+        out = {
+            "d_loss": loss_d.item(),
+            "d_real": score_summary(cfg.loss, real_score),
+            "d_fake": score_summary(cfg.loss, fake_score),
+        }
+        if cfg.loss == "wgan-gp":
+            out["gp"] = gp.item()
+        if self.classifier is not None:
+            out["aux_loss"] = self._classifier_step(x_real, y)
+
+        fake = self.fake(cond, anchor)
+        fake_score, fake_features = self.critic(self._blur(fake, sigma), cond)
+        loss_g = generator_loss(cfg.loss, fake_score)
+        if cfg.feature_matching:
+            with torch.no_grad():
+                _, real_features = self.critic(real_in, cond)
+            gap = real_features.mean(0) - fake_features.mean(0)
+            loss_g = loss_g + cfg.feature_matching * (gap**2).sum()
+        if self.classifier is not None:
+            loss_g = loss_g + cfg.aux_weight * F.cross_entropy(self.classifier(fake), y)
+        loss_g.backward()
+        self.opt_g.step()
+        self.opt_g.zero_grad(set_to_none=True)
+        # the generator's backward also reached the critic and the classifier
+        self.opt_d.zero_grad(set_to_none=True)
+        if self.opt_c is not None:
+            self.opt_c.zero_grad(set_to_none=True)
+        out["g_loss"] = loss_g.item()
+        return out
+
+    def _classifier_step(self, x_real, y):
+        loss = F.cross_entropy(self.classifier(x_real), y)
+        loss.backward()
+        self.opt_c.step()
+        self.opt_c.zero_grad(set_to_none=True)
+        return loss.item()

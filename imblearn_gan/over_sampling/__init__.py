@@ -1,0 +1,5 @@
+"""Neural over-samplers."""
+
+from ._gan import GANOverSampler
+
+__all__ = ["GANOverSampler"]

@@ -1,0 +1,59 @@
+"""Parameter text shared by several samplers, inserted with ``Substitution``."""
+
+from imblearn.over_sampling.base import BaseOverSampler
+
+
+class Substitution:
+    """Fill ``{name}`` fields of a docstring (braces in examples are doubled)."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def __call__(self, obj):
+        obj.__doc__ = obj.__doc__.format(**self.params)
+        return obj
+
+
+_sampling_strategy_docstring = BaseOverSampler._sampling_strategy_docstring
+
+_random_state_docstring = """random_state : int, RandomState instance or None, default=None
+        Seeds every random draw of the fit (weights, noise, shuffling, the
+        rows generated). An int makes ``fit_resample`` reproducible on CPU.""".rstrip()
+
+_neural_docstring = """categorical_features : "auto", array-like of int or str, or None, \
+default="auto"
+        Columns modelled as categorical (one-hot, softmax head; only seen
+        categories are generated). ``"auto"`` uses pandas dtypes (category,
+        object, string, bool) and, for object arrays, the non-numeric
+        columns; indices or column names select them explicitly; ``None``
+        treats all columns as numeric.
+
+    numeric_encoding : {{"standard", "quantile", "mode"}}, default="standard"
+        Scaling of numeric columns: z-score, normal scores of the empirical
+        quantiles, or mode-specific normalisation (a Gaussian mixture per
+        column, as in CTGAN). Decoded values stay within the training range;
+        integer-valued columns are rounded.
+
+    epochs : int or "auto", default={epochs}
+        Passes over the training rows. ``"auto"`` picks enough epochs for
+        about 500 minibatch updates, so small tables train as long as large
+        ones (a 200-row table gets ~500 epochs, a 64,000-row one ~1).
+
+    batch_size : int, default={batch_size}
+        Rows per minibatch (capped at the number of rows).
+
+    learning_rate : float, default={learning_rate}
+        Adam learning rate.
+
+    device : "auto", "cpu", "cuda" or "cuda:N", default="auto"
+        Where to train. ``"auto"`` picks CUDA when available. Fitted networks
+        are kept on the CPU, so a fitted sampler pickles and loads anywhere.
+
+    n_threads : int or None, default=1
+        torch intra-op threads during ``fit`` and ``sample`` (restored after).
+        The networks are small: one thread is as fast as two on a quiet
+        machine and does not collapse when the other cores are busy (e.g.
+        under ``GridSearchCV(n_jobs=...)``). ``None`` keeps torch's setting.
+
+    verbose : int, default=0
+        Print a progress bar with the losses of each epoch (stderr).""".rstrip()

@@ -1,0 +1,84 @@
+"""Input checks shared by the samplers: clear errors, no torch tracebacks."""
+
+import numbers
+
+import numpy as np
+from imblearn.utils import check_target_type
+from sklearn.utils import check_array, check_consistent_length
+
+from ..exceptions import InputError
+from ._compat import validate_data
+
+
+def _is_dataframe(X):
+    return hasattr(X, "iloc") and hasattr(X, "dtypes")
+
+
+def check_mixed_X_y(estimator, X, y):
+    """Validate X and y for a sampler that accepts categorical columns.
+
+    DataFrames pass through, sparse columns made dense (the encoder reads
+    their dtypes; it reports NaN per column); everything else becomes a 2-D array, numeric
+    where possible, object otherwise. Returns ``X, y, binarize_y``.
+    """
+    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    if _is_dataframe(X):
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise InputError(
+                f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} "
+                "feature(s) while at least 1 of each is required."
+            )
+        X = _densify_sparse_columns(X)
+    else:
+        X = check_array(X, dtype=None, accept_sparse=False, ensure_all_finite=True)
+        if X.dtype.kind not in "biuf":
+            X = _numeric_if_possible(X)
+    check_consistent_length(X, y)
+    validate_data(estimator, X=X, y=y, reset=True, skip_check_array=True)
+    return X, y, binarize_y
+
+
+def _densify_sparse_columns(X):
+    """pandas sparse columns become dense (the networks need dense rows);
+    imbalanced-learn's output conversion restores the sparse dtypes."""
+    sparse = [str(dtype).startswith("Sparse") for dtype in X.dtypes]
+    if not any(sparse):
+        return X
+    import pandas as pd
+
+    columns = [
+        X.iloc[:, j].sparse.to_dense() if is_sparse else X.iloc[:, j]
+        for j, is_sparse in enumerate(sparse)
+    ]
+    return pd.concat(columns, axis=1)
+
+
+def _numeric_if_possible(X):
+    """An object array of numbers becomes float64; one with strings stays
+    object (the encoder treats its string columns as categorical)."""
+    if X.dtype.kind in "US" or any(isinstance(v, str) for v in X.ravel()):
+        return X
+    try:
+        numeric = X.astype(np.float64)
+    except (TypeError, ValueError):
+        return X
+    if not np.all(np.isfinite(numeric)):
+        raise InputError("Input X contains NaN or infinity.")
+    return numeric
+
+
+def check_class_sizes(classes, counts, sampling_strategy, minimum, name):
+    """Raise, naming the class, when a class to grow has fewer than ``minimum`` rows."""
+    for label, n_new in sampling_strategy.items():
+        n_rows = counts[np.searchsorted(classes, label)]
+        if n_new > 0 and n_rows < minimum:
+            label = label.item() if isinstance(label, np.generic) else label
+            raise InputError(
+                f"Class {label!r} has {n_rows} sample(s), but {name} needs at least "
+                f"{minimum} samples of a class to generate new ones. Collect more "
+                "samples, merge the class, or leave it out of sampling_strategy."
+            )
+
+
+def is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

@@ -1,0 +1,134 @@
+"""Chunked exact k-nearest neighbours against scikit-learn's NearestNeighbors."""
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neighbors import NearestNeighbors
+
+from imblearn_gan.backend.neighbors import kneighbors, same_class_neighbors
+
+
+def random_points(n, d=4, seed=0):
+    # continuous random data: distance ties have probability zero
+    return np.random.RandomState(seed).normal(size=(n, d))
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 2048])
+def test_kneighbors_matches_sklearn(chunk_size):
+    # Setup
+    reference = random_points(150, seed=0)
+    query = random_points(60, seed=1)
+    expected_dist, expected_index = (
+        NearestNeighbors(n_neighbors=5).fit(reference).kneighbors(query)
+    )
+
+    # Run
+    dist, index = kneighbors(
+        torch.as_tensor(query), torch.as_tensor(reference), 5, chunk_size=chunk_size
+    )
+
+    # Assert
+    assert dist.shape == index.shape == (60, 5)
+    assert_allclose(dist.numpy(), expected_dist, rtol=1e-6, atol=1e-6)
+    for row in range(60):
+        assert set(index[row].tolist()) == set(expected_index[row].tolist())
+
+
+@pytest.mark.parametrize("chunk_size", [5, 2048])
+def test_kneighbors_exclude_self_matches_sklearn(chunk_size):
+    # Setup: sklearn's kneighbors() without X leaves each point out
+    points = random_points(90, seed=2)
+    expected_dist, expected_index = (
+        NearestNeighbors(n_neighbors=4).fit(points).kneighbors()
+    )
+    tensor = torch.as_tensor(points)
+
+    # Run
+    dist, index = kneighbors(tensor, tensor, 4, chunk_size=chunk_size, exclude_self=True)
+
+    # Assert
+    assert_allclose(dist.numpy(), expected_dist, rtol=1e-6, atol=1e-6)
+    for row in range(90):
+        assert row not in index[row].tolist()
+        assert set(index[row].tolist()) == set(expected_index[row].tolist())
+
+
+def test_kneighbors_without_exclude_self_finds_the_point_itself():
+    # Setup
+    tensor = torch.as_tensor(random_points(30))
+
+    # Run
+    dist, index = kneighbors(tensor, tensor, 1, chunk_size=8)
+
+    # Assert
+    assert_array_equal(index[:, 0].numpy(), np.arange(30))
+    assert_allclose(dist[:, 0].numpy(), 0.0, atol=1e-6)
+
+
+def test_kneighbors_caps_k_at_the_number_of_candidates():
+    # Setup
+    tensor = torch.as_tensor(random_points(4))
+
+    # Run
+    _, index_all = kneighbors(tensor, tensor, 10)
+    _, index_others = kneighbors(tensor, tensor, 10, exclude_self=True)
+
+    # Assert
+    assert index_all.shape == (4, 4)
+    assert index_others.shape == (4, 3)
+
+
+def test_kneighbors_float32():
+    # Setup: queries apart from the reference (the |q|^2 - 2 q.r + |r|^2
+    # expansion is not meant to resolve distances near 0 in float32)
+    reference = random_points(80, seed=3).astype(np.float32)
+    query = random_points(20, seed=7).astype(np.float32)
+    expected_dist, _ = NearestNeighbors(n_neighbors=3).fit(reference).kneighbors(query)
+
+    # Run
+    dist, _ = kneighbors(torch.as_tensor(query), torch.as_tensor(reference), 3,
+                         chunk_size=6)
+
+    # Assert
+    assert dist.dtype == torch.float32
+    assert_allclose(dist.numpy(), expected_dist, rtol=1e-4, atol=1e-4)
+
+
+def test_same_class_neighbors_stay_in_class_and_skip_the_row_itself():
+    # Setup: classes interleaved, so global and local indices differ
+    points = random_points(120, seed=4)
+    labels = np.random.RandomState(5).randint(0, 3, size=120)
+
+    # Run
+    table = same_class_neighbors(
+        torch.as_tensor(points), torch.as_tensor(labels), 4, chunk_size=9
+    )
+
+    # Assert
+    assert table.shape == (120, 4)
+    table = table.numpy()
+    for row in range(120):
+        assert np.all(labels[table[row]] == labels[row])
+        assert row not in table[row]
+    # and they are the nearest rows of the class
+    for label in range(3):
+        members = np.flatnonzero(labels == label)
+        _, local = NearestNeighbors(n_neighbors=4).fit(points[members]).kneighbors()
+        for position, row in enumerate(members):
+            assert set(table[row]) == set(members[local[position]])
+
+
+def test_same_class_neighbors_small_classes():
+    # Setup: a class of 3 rows asked for 5 neighbours, a class of one row
+    points = torch.as_tensor(random_points(10, seed=6))
+    labels = torch.as_tensor([0, 0, 0, 0, 0, 0, 1, 1, 1, 2])
+
+    # Run
+    table = same_class_neighbors(points, labels, 5).numpy()
+
+    # Assert: the small class cycles through its other rows, never itself
+    for row in (6, 7, 8):
+        assert set(table[row]) == {6, 7, 8} - {row}
+    # a class of one row is its own neighbour (the only one it has)
+    assert_array_equal(table[9], [9] * 5)

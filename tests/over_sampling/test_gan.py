@@ -1,0 +1,742 @@
+"""Contracts and properties of GANOverSampler.
+
+Every sampler is built with explicit fast settings (``FAST``): the defaults
+of ``epochs``, ``learning_rate`` and ``anchor`` are tuned for quality and may
+change, so no test relies on them.
+"""
+
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+
+from imblearn_gan import GANOverSampler
+from tests._fast import FAST_GAN
+
+pd = pytest.importorskip("pandas")
+
+FAST = FAST_GAN
+
+
+def make_sampler(**params):
+    return GANOverSampler(**{**FAST, **params})
+
+
+def make_blobs(counts, n_features=3, seed=0, dtype=np.float64):
+    """Gaussian classes, class ``k`` centred at ``2 * k`` on every feature."""
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = rng.normal(size=(y.size, n_features)) + 2.0 * y[:, None]
+    return X.astype(dtype), y
+
+
+def make_mixed_frame(n_samples=120, seed=0):
+    """A DataFrame with float, int, bool, category and object columns."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(size=n_samples),
+            "count": rng.randint(0, 10, size=n_samples).astype(np.int64),
+            "flag": rng.rand(n_samples) > 0.5,
+            "color": pd.Categorical(rng.choice(["red", "green", "blue"], n_samples)),
+            "city": rng.choice(["Paris", "Oslo", "Lima"], n_samples).astype(object),
+        }
+    )
+    y = pd.Series(np.r_[np.zeros(n_samples - 30, int), np.ones(30, int)], name="target")
+    return X, y
+
+
+# -- class counts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sampling_strategy, expected",
+    [
+        ("auto", {0: 100, 1: 100, 2: 100}),
+        ("not majority", {0: 100, 1: 100, 2: 100}),
+        ("minority", {0: 100, 1: 40, 2: 100}),
+        ({1: 60, 2: 80}, {0: 100, 1: 60, 2: 80}),
+        (lambda y: {1: 50}, {0: 100, 1: 50, 2: 20}),
+    ],
+    ids=["auto", "not-majority", "minority", "dict", "callable"],
+)
+def test_class_counts_match_sampling_strategy_multiclass(sampling_strategy, expected):
+    # Setup
+    X, y = make_blobs([100, 40, 20])
+    sampler = make_sampler(sampling_strategy=sampling_strategy)
+
+    # Run
+    X_res, y_res = sampler.fit_resample(X, y)
+
+    # Assert
+    assert Counter(y_res.tolist()) == expected
+    assert X_res.shape == (len(y_res), X.shape[1])
+    # the original rows come first, unchanged
+    assert_array_equal(X_res[: len(X)], X)
+    assert_array_equal(y_res[: len(y)], y)
+
+
+def test_class_counts_float_sampling_strategy():
+    # Setup
+    X, y = make_blobs([100, 20])
+    sampler = make_sampler(sampling_strategy=0.5)
+
+    # Run
+    _, y_res = sampler.fit_resample(X, y)
+
+    # Assert: minority grown to 0.5 x majority
+    assert Counter(y_res.tolist()) == {0: 100, 1: 50}
+    assert sampler.sampling_strategy_ == {1: 30}
+
+
+def test_string_labels():
+    # Setup
+    X, y = make_blobs([60, 20])
+    labels = np.array(["common", "rare"])[y]
+
+    # Run
+    X_res, y_res = make_sampler().fit_resample(X, labels)
+
+    # Assert
+    assert Counter(y_res.tolist()) == {"common": 60, "rare": 60}
+    assert y_res.dtype == labels.dtype
+
+
+# -- dtypes and layout -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_output_dtype_preserved(dtype):
+    # Setup
+    X, y = make_blobs([80, 20], dtype=dtype)
+
+    # Run
+    X_res, _ = make_sampler().fit_resample(X, y)
+
+    # Assert
+    assert X_res.dtype == dtype
+    assert np.all(np.isfinite(X_res))
+
+
+def test_mixed_dataframe_round_trip():
+    # Setup
+    X, y = make_mixed_frame()
+    n = len(X)
+
+    # Run
+    X_res, y_res = make_sampler().fit_resample(X, y)
+
+    # Assert: same layout and dtypes, original rows first
+    assert isinstance(X_res, pd.DataFrame)
+    assert isinstance(y_res, pd.Series) and y_res.name == "target"
+    assert list(X_res.columns) == list(X.columns)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    pd.testing.assert_frame_equal(X_res.iloc[:n], X)
+    assert Counter(y_res.tolist()) == {0: 90, 1: 90}
+
+    new = X_res.iloc[n:]
+    # categorical values are all seen in training
+    for column in ["color", "city", "flag"]:
+        assert set(new[column]) <= set(X[column]), column
+    assert new["flag"].dtype == bool
+    # the int column stays integral and numeric values stay in the training range
+    assert new["count"].dtype == np.int64
+    for column in ["num", "count"]:
+        assert new[column].min() >= X[column].min(), column
+        assert new[column].max() <= X[column].max(), column
+    assert np.all(np.isfinite(new["num"]))
+
+
+def test_object_array_with_strings_round_trip():
+    # Setup: string columns of an object array are categorical under "auto"
+    rng = np.random.RandomState(0)
+    X = np.empty((80, 3), dtype=object)
+    X[:, 0] = rng.normal(size=80)
+    X[:, 1] = rng.choice(["a", "b", "c"], 80)
+    X[:, 2] = rng.randint(0, 5, 80)
+    y = np.r_[np.zeros(60, int), np.ones(20, int)]
+
+    # Run
+    sampler = make_sampler()
+    X_res, _ = sampler.fit_resample(X, y)
+
+    # Assert
+    assert X_res.dtype == object
+    assert X_res.shape == (120, 3)
+    assert_array_equal(sampler.encoder_.categorical_columns_, [1])
+    assert set(X_res[80:, 1]) <= {"a", "b", "c"}
+
+
+# -- categorical_features ----------------------------------------------------
+
+
+def test_categorical_features_by_index_for_arrays():
+    # Setup: column 2 holds codes {0, 5, 10}; as numbers it could decode to 3
+    X, y = make_blobs([80, 20])
+    X[:, 2] = np.random.RandomState(1).choice([0.0, 5.0, 10.0], size=len(X))
+
+    # Run
+    sampler = make_sampler(categorical_features=[2])
+    X_res, _ = sampler.fit_resample(X, y)
+
+    # Assert
+    assert_array_equal(sampler.encoder_.categorical_columns_, [2])
+    categorical_spans = [s for s in sampler.encoder_.spans_ if s.kind == "categorical"]
+    assert [(s.column, s.width) for s in categorical_spans] == [(2, 3)]
+    assert set(X_res[len(X) :, 2]) <= {0.0, 5.0, 10.0}
+
+
+@pytest.mark.parametrize("spec", [["code"], [1]], ids=["by-name", "by-index"])
+def test_categorical_features_for_dataframes(spec):
+    # Setup
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"x": rng.normal(size=100), "code": rng.choice([0, 5, 10], size=100)}
+    )
+    y = np.r_[np.zeros(80, int), np.ones(20, int)]
+
+    # Run
+    sampler = make_sampler(categorical_features=spec)
+    X_res, _ = sampler.fit_resample(X, y)
+
+    # Assert
+    assert_array_equal(sampler.encoder_.categorical_columns_, [1])
+    assert X_res["code"].dtype == X["code"].dtype
+    assert set(X_res["code"].iloc[100:]) <= {0, 5, 10}
+
+
+def test_categorical_features_none_treats_everything_as_numeric():
+    # Setup
+    X, y = make_mixed_frame()
+    X = X[["num", "count"]]
+
+    # Run
+    sampler = make_sampler(categorical_features=None).fit(X, y)
+
+    # Assert
+    assert sampler.encoder_.categorical_columns_.size == 0
+    assert all(span.kind == "numeric" for span in sampler.encoder_.spans_)
+
+
+@pytest.mark.parametrize(
+    "spec, match",
+    [(["nope"], "'nope'"), ([7], "index 7")],
+    ids=["unknown-name", "index-out-of-range"],
+)
+def test_categorical_features_errors(spec, match):
+    # Setup
+    X, y = make_mixed_frame()
+
+    # Run / Assert
+    with pytest.raises(ValueError, match=match):
+        make_sampler(categorical_features=spec).fit_resample(X, y)
+
+
+def test_categorical_feature_name_needs_a_dataframe():
+    # Setup
+    X, y = make_blobs([30, 10])
+
+    # Run / Assert
+    with pytest.raises(ValueError, match="'a'.*neither a column index nor a column name"):
+        make_sampler(categorical_features=["a"]).fit_resample(X, y)
+
+
+def test_non_numeric_column_declared_numeric_is_an_error():
+    # Setup: a string column with categorical_features=None
+    X, y = make_mixed_frame()
+
+    # Run / Assert
+    with pytest.raises(ValueError, match="'color'.*categorical_features"):
+        make_sampler(categorical_features=None).fit_resample(X, y)
+
+
+# -- reproducibility ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("anchor", ["neighbors", None])
+def test_same_random_state_same_output(anchor):
+    # Setup
+    X, y = make_blobs([80, 20, 15])
+    first = make_sampler(anchor=anchor)
+    second = make_sampler(anchor=anchor)
+
+    # Run
+    X_a, y_a = first.fit_resample(X, y)
+    X_b, y_b = first.fit_resample(X, y)  # same instance, refitted
+    X_c, y_c = second.fit_resample(X, y)  # a fresh instance
+
+    # Assert
+    assert_array_equal(X_a, X_b)
+    assert_array_equal(X_a, X_c)
+    assert_array_equal(y_a, y_c)
+    assert _same_history(first.history_, second.history_)
+
+
+def _same_history(a, b):
+    drop = {"dur"}
+    return [{k: v for k, v in r.items() if k not in drop} for r in a] == [
+        {k: v for k, v in r.items() if k not in drop} for r in b
+    ]
+
+
+def test_same_random_state_same_mixed_dataframe():
+    # Setup
+    X, y = make_mixed_frame()
+
+    # Run
+    X_a, _ = make_sampler().fit_resample(X, y)
+    X_b, _ = make_sampler().fit_resample(X, y)
+
+    # Assert
+    pd.testing.assert_frame_equal(X_a, X_b)
+
+
+def test_different_random_state_different_output():
+    # Setup
+    X, y = make_blobs([80, 20])
+
+    # Run
+    X_a, _ = make_sampler(random_state=0).fit_resample(X, y)
+    X_b, _ = make_sampler(random_state=1).fit_resample(X, y)
+
+    # Assert
+    assert not np.allclose(X_a[len(X) :], X_b[len(X) :])
+
+
+def test_fit_ignores_and_keeps_the_global_torch_rng():
+    # Setup
+    X, y = make_blobs([80, 20])
+
+    # Run
+    torch.manual_seed(1)
+    X_a, _ = make_sampler().fit_resample(X, y)
+    state = torch.get_rng_state()
+    torch.manual_seed(2)
+    X_b, _ = make_sampler().fit_resample(X, y)
+    torch.manual_seed(1)
+    make_sampler().fit_resample(X, y)
+
+    # Assert: the output does not depend on the global seed, nor does the fit
+    # advance the caller's stream
+    assert_array_equal(X_a, X_b)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_pickled_sampler_samples_identically():
+    # Setup
+    X, y = make_blobs([80, 20])
+    sampler = make_sampler().fit(X, y)
+
+    # Run
+    restored = pickle.loads(pickle.dumps(sampler))
+    X_a = sampler.sample(10, y=1, random_state=0)
+    X_b = restored.sample(10, y=1, random_state=0)
+
+    # Assert
+    assert_array_equal(X_a, X_b)
+    assert restored.device_.type == "cpu"
+
+
+def test_sample_without_random_state_continues_the_stream():
+    # Setup
+    X, y = make_blobs([80, 20])
+    sampler = make_sampler().fit(X, y)
+
+    # Run
+    X_a = sampler.sample(10, y=1)
+    X_b = sampler.sample(10, y=1)
+
+    # Assert
+    assert not np.allclose(X_a, X_b)
+
+
+# -- fit then sample -----------------------------------------------------------
+
+
+def test_fit_then_sample_array():
+    # Setup
+    X, y = make_blobs([80, 20, 15], dtype=np.float32)
+
+    # Run
+    sampler = make_sampler().fit(X, y)
+    X_new = sampler.sample(7, y=2)
+
+    # Assert
+    assert X_new.shape == (7, X.shape[1])
+    assert X_new.dtype == np.float32
+    assert np.all(np.isfinite(X_new))
+    assert_array_equal(sampler.classes_, [0, 1, 2])
+    assert_array_equal(sampler.class_counts_, [80, 20, 15])
+    assert len(sampler.history_) == FAST["epochs"]
+
+
+def test_fit_then_sample_dataframe():
+    # Setup
+    X, y = make_mixed_frame()
+    sampler = make_sampler().fit(X, y)
+
+    # Run
+    X_new = sampler.sample(9, y=1)
+
+    # Assert
+    assert isinstance(X_new, pd.DataFrame)
+    assert X_new.shape == (9, X.shape[1])
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    assert set(X_new["color"]) <= set(X["color"])
+
+
+def test_sample_defaults_to_the_smallest_class():
+    # Setup
+    X, y = make_blobs([80, 20, 15])
+    sampler = make_sampler().fit(X, y)
+
+    # Run
+    X_default = sampler.sample(5, random_state=0)
+    X_smallest = sampler.sample(5, y=2, random_state=0)
+
+    # Assert
+    assert_array_equal(X_default, X_smallest)
+
+
+def test_sample_with_an_array_of_labels():
+    # Setup
+    X, y = make_blobs([80, 20, 15])
+    sampler = make_sampler().fit(X, y)
+    labels = np.array([0, 2, 1, 2, 0, 1, 1])
+
+    # Run
+    X_mixed = sampler.sample(len(labels), y=labels, random_state=0)
+    X_same = sampler.sample(4, y=np.full(4, 1), random_state=0)
+    X_scalar = sampler.sample(4, y=1, random_state=0)
+
+    # Assert: one row per label; an array of one label matches the scalar form
+    assert X_mixed.shape == (len(labels), X.shape[1])
+    assert np.all(np.isfinite(X_mixed))
+    assert_array_equal(X_same, X_scalar)
+
+
+def test_sample_with_an_array_of_labels_dataframe():
+    # Setup
+    X, y = make_mixed_frame()
+    sampler = make_sampler().fit(X, y)
+
+    # Run
+    X_new = sampler.sample(5, y=np.array([1, 0, 1, 1, 0]), random_state=0)
+
+    # Assert
+    assert list(X_new.columns) == list(X.columns)
+    assert list(X_new.index) == list(range(5))
+
+
+def test_sample_unknown_label():
+    # Setup
+    X, y = make_blobs([80, 20])
+    sampler = make_sampler().fit(X, y)
+
+    # Run / Assert
+    with pytest.raises(ValueError, match="Unknown class 7"):
+        sampler.sample(3, y=7)
+    with pytest.raises(ValueError, match="Unknown class 7"):
+        sampler.sample(3, y=[0, 7, 1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_samples=-1), "non-negative int"),
+        (dict(n_samples=2.5), "non-negative int"),
+        (dict(n_samples=3, y=[0, 1]), "3 labels"),
+    ],
+)
+def test_sample_bad_arguments(kwargs, match):
+    # Setup
+    X, y = make_blobs([80, 20])
+    sampler = make_sampler().fit(X, y)
+
+    # Run / Assert
+    with pytest.raises(ValueError, match=match):
+        sampler.sample(**kwargs)
+
+
+def test_sample_before_fit():
+    # Run / Assert
+    with pytest.raises(NotFittedError):
+        make_sampler().sample(3, y=0)
+
+
+# -- history -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", ["wgan-gp", "bce"])
+def test_history_has_one_record_per_epoch(loss):
+    # Setup
+    X, y = make_blobs([80, 20])
+
+    # Run
+    sampler = make_sampler(loss=loss, epochs=3).fit(X, y)
+
+    # Assert
+    assert len(sampler.history_) == 3
+    assert [record["epoch"] for record in sampler.history_] == [1, 2, 3]
+    for record in sampler.history_:
+        assert {"g_loss", "d_loss", "d_real", "d_fake"} <= set(record)
+        assert all(np.isfinite(value) for value in record.values())
+        if loss == "bce":
+            assert 0.0 <= record["d_real"] <= 1.0
+            assert 0.0 <= record["d_fake"] <= 1.0
+
+
+def test_plot_history_writes_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    # Setup
+    X, y = make_blobs([80, 20])
+    sampler = make_sampler(epochs=3).fit(X, y)
+    path = tmp_path / "history.png"
+
+    # Run
+    fig = sampler.plot_history(path=path)
+    plt.close(fig)
+
+    # Assert
+    assert path.stat().st_size > 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- options ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(pac=2),
+        dict(pac=3, loss="bce"),
+        dict(instance_noise=0.1),
+        dict(feature_matching=1.0),
+        dict(aux_classifier_weight=1.0),
+        dict(anchor="neighbors", n_neighbors=3),
+        dict(anchor="segment"),
+        dict(anchor=None),
+        dict(numeric_encoding="standard"),
+        dict(numeric_encoding="quantile"),
+        dict(numeric_encoding="mode"),
+        dict(numeric_encoding="mode", anchor=None, loss="bce"),
+    ],
+    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
+)
+def test_options_fit_and_produce_finite_rows(params):
+    # Setup: 151 rows, so the last minibatch is odd (PacGAN pads it)
+    X, y = make_mixed_frame(n_samples=151)
+
+    # Run
+    sampler = make_sampler(**params)
+    X_res, y_res = sampler.fit_resample(X, y)
+
+    # Assert
+    assert Counter(y_res.tolist()) == {0: 121, 1: 121}
+    new = X_res.iloc[len(X) :]
+    assert np.all(np.isfinite(new[["num", "count"]].to_numpy(dtype=float)))
+    assert set(new["color"]) <= set(X["color"])
+    assert set(new["city"]) <= set(X["city"])
+    for column in ["num", "count"]:
+        assert X[column].min() <= new[column].min() <= new[column].max() <= X[column].max()
+
+
+@pytest.mark.parametrize("n_rows", [257, 65])
+def test_fit_when_one_row_is_left_for_the_last_batch(n_rows):
+    # Setup: batch_size 256 (or 64) leaves a single row, which batch norm
+    # cannot train on; the loop folds it into the previous batch
+    X, y = make_blobs([n_rows - 20, 20])
+
+    # Run
+    X_res, y_res = make_sampler(batch_size=n_rows - 1).fit_resample(X, y)
+
+    # Assert
+    assert Counter(y_res.tolist()) == {0: n_rows - 20, 1: n_rows - 20}
+    assert np.all(np.isfinite(X_res))
+
+
+def test_n_threads_is_restored():
+    # Setup
+    X, y = make_blobs([80, 20])
+    before = torch.get_num_threads()
+
+    # Run
+    make_sampler(n_threads=1).fit_resample(X, y)
+
+    # Assert
+    assert torch.get_num_threads() == before
+
+
+# -- scikit-learn integration ----------------------------------------------------
+
+
+def _easy_problem():
+    return make_classification(
+        n_samples=300, n_features=4, n_informative=2, n_redundant=0,
+        class_sep=2.0, weights=[0.85], random_state=0,
+    )
+
+
+def test_pipeline_cross_validate():
+    from imblearn.pipeline import Pipeline
+
+    # Setup
+    X, y = _easy_problem()
+    pipe = Pipeline([("gan", make_sampler()), ("clf", LogisticRegression())])
+
+    # Run
+    scores = cross_validate(
+        pipe, X, y, cv=StratifiedKFold(3), scoring="balanced_accuracy"
+    )
+
+    # Assert
+    assert len(scores["test_score"]) == 3
+    assert np.all(np.isfinite(scores["test_score"]))
+    assert np.all(scores["test_score"] > 0.5)
+
+
+def test_grid_search_over_a_gan_parameter():
+    from imblearn.pipeline import Pipeline
+
+    # Setup
+    X, y = _easy_problem()
+    pipe = Pipeline([("gan", make_sampler()), ("clf", LogisticRegression())])
+    grid = GridSearchCV(
+        pipe, {"gan__loss": ["wgan-gp", "bce"]}, cv=StratifiedKFold(3),
+        scoring="balanced_accuracy",
+    )
+
+    # Run
+    grid.fit(X, y)
+
+    # Assert: every candidate ran on every fold and scored well
+    results = grid.cv_results_
+    assert [p["gan__loss"] for p in results["params"]] == ["wgan-gp", "bce"]
+    for fold in range(3):
+        scores = results[f"split{fold}_test_score"]
+        assert np.all(np.isfinite(scores))
+        assert np.all(scores > 0.5)
+    assert grid.best_estimator_.named_steps["gan"].loss in {"wgan-gp", "bce"}
+    assert grid.predict(X).shape == y.shape
+
+
+# -- bad input ---------------------------------------------------------------------
+
+
+def _bad_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 2))
+    y = np.r_[np.zeros(15, int), np.ones(5, int)]
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    X_inf = X.copy()
+    X_inf[4, 0] = np.inf
+    frame = pd.DataFrame({"x": X[:, 0], "color": ["r", "g"] * 10})
+    frame_nan_cat = frame.assign(
+        color=pd.Categorical(["r", "g"] * 9 + [None, "r"])
+    )
+    frame_dates = frame.assign(when=pd.date_range("2020-01-01", periods=20))
+    return {
+        "nan": (X_nan, y, "NaN"),
+        "inf": (X_inf, y, "infinity"),
+        "single-class": (X, np.zeros(20, int), "more than 1 class"),
+        "one-row-class": (X, np.r_[np.zeros(19, int), 1], "Class 1 has 1 sample"),
+        "one-row-class-str": (
+            X, np.array(["common"] * 19 + ["rare"]), "Class 'rare' has 1 sample"
+        ),
+        "no-rows": (np.empty((0, 2)), np.empty(0, int), "0 sample"),
+        "no-rows-frame": (frame.iloc[:0], np.empty(0, int), "0 sample"),
+        "3d": (X.reshape(20, 2, 1), y, "dim 3"),
+        "1d": (X[:, 0], y, "Expected 2D array"),
+        "lengths": (X, y[:-1], "inconsistent numbers of samples"),
+        "nan-categorical-frame": (frame_nan_cat, y, "missing values.*'color'"),
+        "nan-object-frame": (
+            frame.assign(color=["r", "g"] * 9 + [None, "r"]), y, "missing values.*'color'"
+        ),
+        "nan-numeric-frame": (
+            frame.assign(x=np.r_[X[:19, 0], np.nan]), y, "NaN in column 'x'"
+        ),
+        "datetime-frame": (frame_dates, y, "'when'.*datetime"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_bad_inputs()))
+def test_bad_input_raises_value_error_naming_the_problem(case):
+    # Setup
+    X, y, match = _bad_inputs()[case]
+
+    # Run / Assert: a ValueError with a clear message, never a torch error
+    with pytest.raises(ValueError, match=match) as excinfo:
+        make_sampler().fit_resample(X, y)
+    assert "torch" not in type(excinfo.value).__module__
+
+
+def test_sample_generates_only_training_categories():
+    # Setup: a category present only in the majority class may still be drawn
+    # for the minority, but never a category absent from training
+    X, y = make_mixed_frame()
+    X.loc[y == 0, "city"] = "Paris"
+
+    # Run
+    X_new = make_sampler().fit(X, y).sample(50, y=1, random_state=0)
+
+    # Assert
+    assert set(X_new["city"]) <= {"Paris", "Oslo", "Lima"}
+
+
+# -- quality -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(loss="bce", anchor=None),
+        dict(loss="bce", anchor="neighbors"),
+        dict(loss="bce", anchor="segment"),
+        pytest.param(
+            dict(loss="wgan-gp", anchor=None, n_critic=5),
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason=(
+                    "WGAN-GP does not settle at this budget (120 epochs, lr 1e-3, "
+                    "n_critic=5): over random_state 0-4 the minority mean lands "
+                    "1.3-5.5 units off with anchor=None (1.7-3.8 for 4 of 5 "
+                    "seeds with 'neighbors'); bce passes every seed. A canary "
+                    "for the tuning of the defaults: XPASS means it improved."
+                ),
+            ),
+        ),
+    ],
+    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
+)
+def test_generated_minority_rows_resemble_the_minority(params):
+    # Setup: minority centred at +3, majority at -3, in 2-D
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(-3, 1, size=(400, 2)), rng.normal(3, 1, size=(40, 2))]
+    y = np.r_[np.zeros(400, int), np.ones(40, int)]
+    sampler = make_sampler(
+        epochs=120, learning_rate=1e-3, generator_widths=(32,), critic_widths=(32,),
+        **{"n_critic": 2, **params},
+    )
+
+    # Run
+    X_res, _ = sampler.fit_resample(X, y)
+
+    # Assert
+    new = X_res[len(X) :]
+    assert new.shape == (360, 2)
+    minority_mean, majority_mean = X[y == 1].mean(0), X[y == 0].mean(0)
+    assert np.linalg.norm(new.mean(0) - minority_mean) < 1.0
+    closer = np.linalg.norm(new - minority_mean, axis=1) < np.linalg.norm(
+        new - majority_mean, axis=1
+    )
+    assert closer.mean() >= 0.8
