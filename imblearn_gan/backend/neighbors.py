@@ -7,7 +7,7 @@ Memory is bounded by ``chunk_size x n_reference`` distances: the full
 import torch
 
 
-def kneighbors(query, reference, k, *, chunk_size=2048, exclude_self=False):
+def kneighbors(query, reference, k, *, chunk_size=1024, exclude_self=False):
     """Indices and Euclidean distances of the ``k`` nearest reference rows.
 
     Parameters
@@ -28,21 +28,24 @@ def kneighbors(query, reference, k, *, chunk_size=2048, exclude_self=False):
     n_candidates = reference.shape[0] - int(exclude_self)
     k = max(0, min(k, n_candidates))
     dist_parts, index_parts = [], []
-    ref_sq = (reference * reference).sum(1)
+    ref_sq = (reference * reference).sum(1).unsqueeze(0)
     for start in range(0, query.shape[0], chunk_size):
         block = query[start : start + chunk_size]
-        # |q - r|^2 = |q|^2 - 2 q.r + |r|^2, one matmul per chunk
-        d2 = (block * block).sum(1, keepdim=True) - 2 * block @ reference.T + ref_sq
+        # |q - r|^2 = |q|^2 - 2 q.r + |r|^2; |q|^2 does not change a row's
+        # ranking, so rank on |r|^2 - 2 q.r (one fused addmm) and add it back
+        # to the k winners only
+        scores = torch.addmm(ref_sq, block, reference.T, alpha=-2)
         if exclude_self:
             rows = torch.arange(block.shape[0], device=block.device)
-            d2[rows, rows + start] = float("inf")
-        values, index = torch.topk(d2, k, dim=1, largest=False)
-        dist_parts.append(values.clamp_min(0).sqrt())
+            scores[rows, rows + start] = float("inf")
+        values, index = torch.topk(scores, k, dim=1, largest=False)
+        d2 = values + (block * block).sum(1, keepdim=True)
+        dist_parts.append(d2.clamp_min(0).sqrt())
         index_parts.append(index)
     return torch.cat(dist_parts), torch.cat(index_parts)
 
 
-def same_class_neighbors(Z, labels, k, chunk_size=2048):
+def same_class_neighbors(Z, labels, k, chunk_size=1024):
     """For each row, ``k`` nearest rows of its own class (global indices).
 
     A class with fewer than ``k + 1`` rows cycles through the rows it has; a
