@@ -6,10 +6,8 @@ training folds only; the test fold is never resampled.
 
 import time
 
-import numpy as np
 from imblearn.metrics import geometric_mean_score
 from imblearn.pipeline import make_pipeline
-from sklearn.base import clone
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression

@@ -1,7 +1,5 @@
 """Input checks shared by the samplers: clear errors, no torch tracebacks."""
 
-import numbers
-
 import numpy as np
 from imblearn.utils import check_target_type
 from sklearn.utils import check_array, check_consistent_length
@@ -78,7 +76,3 @@ def check_class_sizes(classes, counts, sampling_strategy, minimum, name):
                 f"{minimum} samples of a class to generate new ones. Collect more "
                 "samples, merge the class, or leave it out of sampling_strategy."
             )
-
-
-def is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
