@@ -70,6 +70,12 @@ class GANOverSampler(BaseGenerativeOverSampler):
     gp_weight : float, default=10.0
         Weight of the gradient penalty (``"wgan-gp"`` only).
 
+    gp_every : int, default=1
+        Lazy gradient penalty: compute it on one critic update in
+        ``gp_every``, with its weight multiplied by ``gp_every`` so its
+        expected strength is unchanged (the penalty's double backward is
+        about half of a critic update's cost).
+
     generator_widths : tuple of int, default=(64, 128)
         Hidden widths of the generator (batch norm and ReLU after each).
 
@@ -170,6 +176,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "gp_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "generator_widths": [tuple, list],
         "critic_widths": [tuple, list],
         "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -189,6 +196,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         loss="wgan-gp",
         n_critic=3,
         gp_weight=10.0,
+        gp_every=1,
         generator_widths=(64, 128),
         critic_widths=(128, 64),
         noise_dim=32,
@@ -212,6 +220,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.loss = loss
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.gp_every = gp_every
         self.generator_widths = generator_widths
         self.critic_widths = critic_widths
         self.noise_dim = noise_dim
@@ -244,6 +253,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
             classifier = Classifier(width, n_classes, tuple(self.critic_widths)).to(device)
         config = GANConfig(
             loss=self.loss, n_critic=self.n_critic, gp_weight=self.gp_weight,
+            gp_every=self.gp_every,
             noise_dim=self.noise_dim, pac=self.pac,
             instance_noise=self.instance_noise,
             feature_matching=self.feature_matching,

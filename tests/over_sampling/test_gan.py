@@ -525,6 +525,7 @@ def test_plot_history_writes_png(tmp_path):
         dict(anchor="neighbors", n_neighbors=3),
         dict(anchor="segment"),
         dict(anchor=None),
+        dict(gp_every=2, n_critic=2),
         dict(numeric_encoding="standard"),
         dict(numeric_encoding="quantile"),
         dict(numeric_encoding="mode"),
@@ -740,3 +741,15 @@ def test_generated_minority_rows_resemble_the_minority(params):
         new - majority_mean, axis=1
     )
     assert closer.mean() >= 0.8
+
+
+def test_lazy_gradient_penalty_is_recorded_and_trains():
+    # Setup
+    X, y = make_classification(n_samples=120, n_features=4, weights=[0.8], random_state=0)
+
+    # Run: GP on one critic update in 2 (weight doubled)
+    lazy = make_sampler(gp_every=2, n_critic=2, epochs=3).fit(X, y)
+
+    # Assert: the recorded penalty is the last one computed, never a skipped zero
+    assert all(record["gp"] > 0 for record in lazy.history_)
+    assert all(np.isfinite(record["d_loss"]) for record in lazy.history_)
