@@ -40,6 +40,21 @@ def residual_mask(spans, device=None):
     ])
 
 
+def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None):
+    """A conditional generator's raw output -> encoded rows.
+
+    Anchored generators predict ``anchor + offset`` on the numeric columns;
+    then each span gets its activation (Gumbel-softmax when a torch
+    ``generator`` is given, for training; plain softmax otherwise). The one
+    place both training and sampling decode a generator's output. ``mask``
+    is ``residual_mask(spans)``, passed in by callers that reuse it.
+    """
+    if anchor is not None:
+        mask = residual_mask(spans, anchor.device) if mask is None else mask
+        raw = raw + anchor * mask
+    return apply_activations(raw, spans, tau=tau, generator=generator)
+
+
 class GANStep:
     """Conditional GAN step: ``n_critic`` critic updates, then one generator update.
 
@@ -80,9 +95,8 @@ class GANStep:
     def fake(self, cond, anchor=None):
         """Generated rows (heads applied, Gumbel-softmax for categories)."""
         raw = self.generator(self._noise(cond.shape[0], cond.device), cond)
-        if anchor is not None:
-            raw = raw + anchor * self.mask
-        return apply_activations(raw, self.spans, tau=self.cfg.tau, generator=self.rng)
+        return generator_output(raw, self.spans, anchor, self.mask, tau=self.cfg.tau,
+                                generator=self.rng)
 
     def _blur(self, x, sigma):
         # instance noise: the same blur on real and fake keeps supports overlapping
