@@ -1,7 +1,8 @@
 """imblearn-gan: neural and loss-aware resampling for imbalanced-learn."""
 
-from .over_sampling import GANOverSampler
+from .over_sampling import GANOverSampler, VAEOverSampler
+from .under_sampling import DownsampleUpweight, LossProportionalSampler, TomekPruner
 
 __version__ = "0.1.0"
 
-__all__ = ["GANOverSampler", "__version__"]
+__all__ = ["DownsampleUpweight", "GANOverSampler", "LossProportionalSampler", "TomekPruner", "VAEOverSampler", "__version__"]

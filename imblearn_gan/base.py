@@ -6,6 +6,7 @@ The neural over-samplers (GAN, VAE) share everything here and differ only in
 
 import numbers
 from abc import abstractmethod
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -17,17 +18,24 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .backend import TabularEncoder, make_torch_generator, resolve_device, torch_threads
-from .exceptions import InputError
+from .exceptions import InputError, TrainingDivergedError
 from .utils._compat import _fit_context
-from .utils._validation import check_class_sizes, check_mixed_X_y
+from .utils._validation import check_class_sizes, check_mixed_X_y, check_sample_weight
+from .utils._weights import SampleWeightMixin, generated_weights
 
 
-class BaseGenerativeOverSampler(BaseOverSampler):
+class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
     """Base class of the neural over-samplers. Not for direct use.
 
     ``fit(X, y)`` trains one class-conditional model; ``fit_resample`` also
     appends the rows ``sampling_strategy`` asks for; ``sample(n, y=label)``
     generates rows of a class after ``fit``.
+
+    Sample weights (docs/weights.md): ``fit_resample(X, y, sample_weight=w)``
+    sets ``sample_weight_``: the original rows keep ``w``, generated rows get
+    the mean ``w`` of their class (all ones without ``w``). Unequal weights
+    also reach training: ``_train`` gets ``row_weights`` and minibatch rows
+    are drawn with probability proportional to their weight.
     """
 
     _min_class_samples = 2
@@ -62,38 +70,69 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         return check_mixed_X_y(self, X, y)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the class-conditional model on ``X, y`` without resampling.
 
         Parameters
         ----------
         X : {array-like, dataframe} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights; heavier rows are drawn more often in training.
 
         Returns
         -------
         self : object
         """
         check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
-        )
-        self._fit_model(X, y)
+        with self._unfitted_on_error():
+            X, y, _ = self._check_X_y(X, y)
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, y, self._sampling_type
+            )
+            self._fit_model(X, y, check_sample_weight(sample_weight, len(y)))
         return self
 
-    def _fit_resample(self, X, y):
-        self._fit_model(X, y)
-        X_parts, y_parts = [X], [y]
-        for label, n_new in self.sampling_strategy_.items():
-            if n_new > 0:
-                X_parts.append(self._sample(n_new, label, self._sample_rng))
-                y_parts.append(np.full(n_new, label, dtype=y.dtype))
-        return _stack(X_parts), np.concatenate(y_parts)
+    def _fit_resample(self, X, y, sample_weight=None):
+        with self._unfitted_on_error():
+            weights = check_sample_weight(sample_weight, len(y))
+            self._fit_model(X, y, weights)
+            X_parts, y_parts = [X], [y]
+            for label, n_new in self.sampling_strategy_.items():
+                if n_new > 0:
+                    X_parts.append(self._sample(n_new, label, self._sample_rng))
+                    y_parts.append(np.full(n_new, label, dtype=y.dtype))
+            y_res = np.concatenate(y_parts)
+            self.sample_weight_ = np.concatenate(
+                [weights, generated_weights(weights, y, y_res[len(y):])]
+            )
+        return _stack(X_parts), y_res
 
-    def _fit_model(self, X, y):
-        """Encode, train, and set every fitted attribute at the end (an
-        interrupted fit leaves none behind)."""
+    def _fit_model(self, X, y, weights):
+        """Encode, train, and set every fitted attribute at the end.
+
+        ``fit`` and ``_fit_resample`` run it inside ``_unfitted_on_error``.
+        """
+        fitted = self._train_model(X, y, weights)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+
+    @contextmanager
+    def _unfitted_on_error(self):
+        """A fit that fails or is interrupted (KeyboardInterrupt, a diverging
+        loss) leaves the sampler unfitted: no fitted attribute survives, not
+        even those of an earlier fit (``n_features_in_`` and
+        ``sampling_strategy_`` already describe the new data by then)."""
+        try:
+            yield
+        except BaseException:
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+                delattr(self, name)
+            self.__dict__.pop("_sample_rng", None)
+            raise
+
+    def _train_model(self, X, y, weights):
+        """Encode and train; return the fitted attributes (set by the caller)."""
         rng = check_random_state(self.random_state)
         device = resolve_device(self.device)
         classes, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -107,6 +146,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         ).fit(X)
         Z = torch.as_tensor(encoder.transform(X), device=device)
         labels = torch.as_tensor(y_index, device=device)
+        # equal weights keep the shuffled epochs (and the output) of an unweighted fit
+        uniform = np.all(weights == weights[0])
+        extra = {} if uniform else {"row_weights": torch.as_tensor(weights, device=device)}
         forked = [device] if device.type == "cuda" else []
         with torch_threads(self.n_threads if device.type == "cpu" else None), \
                 torch.random.fork_rng(devices=forked):
@@ -114,7 +156,8 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             # it from our stream inside a fork, so the caller's state is kept
             torch.manual_seed(int(rng.randint(2**31 - 1)))
             torch_gen = make_torch_generator(rng, device)
-            fitted = self._train(Z, labels, len(classes), encoder.spans_, torch_gen)
+            fitted = self._train(Z, labels, len(classes), encoder.spans_, torch_gen,
+                                 **extra)
         for module in fitted.values():
             if isinstance(module, torch.nn.Module):
                 module.to("cpu").eval()  # fitted nets live on the CPU: pickle anywhere
@@ -122,8 +165,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             device_=device, encoder_=encoder, classes_=classes,
             class_counts_=counts, _sample_rng=rng,
         )
-        for name, value in fitted.items():
-            setattr(self, name, value)
+        return fitted
 
     def sample(self, n_samples, y=None, random_state=None):
         """Generate rows of one class (or of given classes) after ``fit``.
@@ -173,6 +215,12 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         with torch.no_grad(), torch_threads(self.n_threads):
             torch_gen = make_torch_generator(rng)
             Z = self._generate_encoded(n_samples, int(matches[0]), torch_gen)
+        if not np.all(np.isfinite(Z)):
+            # decoding would turn NaN into wrong categories and integers
+            raise TrainingDivergedError(
+                f"The generator of {type(self).__name__} produced NaN or infinite "
+                "values; its weights are not finite. Refit with a lower learning_rate."
+            )
         return self.encoder_.inverse_transform(Z)
 
     def plot_history(self, path=None, ax=None):
@@ -195,9 +243,11 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         return max(1, -(-self._auto_updates // batches_per_epoch))
 
     @abstractmethod
-    def _train(self, Z, labels, n_classes, spans, torch_gen):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, row_weights=None):
         """Train on encoded rows; return a dict of fitted attributes
-        (networks, ``history_``)."""
+        (networks, ``history_``). ``row_weights`` (a float64 tensor, given
+        only when the sample weights are unequal) goes to
+        ``backend.loop.train``, which then draws rows in proportion to it."""
 
     @abstractmethod
     def _generate_encoded(self, n_samples, class_index, torch_gen):

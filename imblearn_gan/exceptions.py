@@ -11,4 +11,10 @@ class TrainingDivergedError(FloatingPointError):
     """A training loss became NaN or infinite; no NaN rows are returned."""
 
 
-__all__ = ["InputError", "NotFittedError", "TrainingDivergedError"]
+class WeightsDroppedWarning(UserWarning):
+    """A sampler produced sample weights that nothing passes on to the
+    classifier (e.g. in a plain ``imblearn.pipeline.Pipeline``); use
+    ``imblearn_gan.pipeline.Pipeline`` to keep them."""
+
+
+__all__ = ["InputError", "NotFittedError", "TrainingDivergedError", "WeightsDroppedWarning"]

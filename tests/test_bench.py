@@ -1,46 +1,284 @@
-"""The benchmark runner and its command line."""
+"""The benchmark runner and its command line (tiny data, 2 folds, 1 epoch)."""
 
+import csv
 import json
+import runpy
+import sys
+from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 import pytest
+from imblearn.over_sampling import RandomOverSampler
 
-from imblearn_gan.bench import run_benchmark, summarize
+from imblearn_gan.bench import _registry, _runner, compare, run_benchmark, summarize
 from imblearn_gan.bench.__main__ import main
+from imblearn_gan.bench._ctgan import CTGANFamilyOverSampler
+from imblearn_gan.bench._registry import parse_spec, parse_value, split_specs
+from imblearn_gan.bench._runner import subsample_fraction
+from imblearn_gan.exceptions import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "dataset,sampler,classifier,repeat,fold,train_fraction,metric,value"
 
 
-def test_cli_bad_argument_exits_2_with_message(capsys):
+@pytest.mark.parametrize("argv, message", [
+    (["--samplers", "smote,nope"], "unknown sampler 'nope'"),
+    (["--samplers", "smote:k_nieghbors=3"], "k_nieghbors"),
+    (["--samplers", "smote:k_neighbors=-1"], "k_neighbors"),
+    (["--classifiers", "svm"], "unknown classifier 'svm'"),
+    (["--datasets", "glass2,atlantis"], "unknown dataset 'atlantis'"),
+    (["--datasets", "csv:/no/such/file.csv:label"], "not found"),
+    (["--metrics", "accuracy"], "unknown metric"),
+    (["--cv", "5y2"], "--cv must be FOLDS or FOLDSxREPEATS"),
+    (["--cv", "1x3"], "at least 2 folds"),
+    (["--train-fraction", "0,0.5"], "(0, 1]"),
+    (["--train-fraction", "half"], "must be numbers"),
+    (["--jobs", "0"], "--jobs"),
+])
+def test_cli_argument_errors_exit_2_with_message(argv, message, capsys):
     # Run
     with pytest.raises(SystemExit) as exc:
-        main(["--samplers", "smote,nope"])
+        main(["--datasets", "glass2", "--samplers", "none", "--classifiers", "logreg", *argv])
     # Assert
     assert exc.value.code == 2
-    assert "unknown ['nope']" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
-def test_cli_writes_rows_and_summaries(tmp_path, capsys):
-    # Run
-    code = main(["--datasets", "glass2", "--samplers", "none,smote",
-                 "--classifiers", "logreg", "--folds", "2", "--out", str(tmp_path)])
-    # Assert
+def test_cli_xgboost_missing_is_a_clear_error(capsys):
+    try:
+        import xgboost  # noqa: F401
+        pytest.skip("xgboost is installed")
+    except ImportError:
+        pass
+    with pytest.raises(SystemExit) as exc:
+        main(["--datasets", "glass2", "--samplers", "none", "--classifiers", "xgboost"])
+    assert exc.value.code == 2
+    assert "pip install xgboost" in capsys.readouterr().err
+
+
+def test_cli_run_end_to_end_writes_schema(tmp_path, capsys):
+    # Run: a --quick-like run on tiny data, through the console-script entry
+    code = main(["bench", "--datasets", "glass2,wine-2,cleveland-0-vs-4",
+                 "--samplers", "none,smote,ros,gan:epochs=1", "--classifiers", "logreg",
+                 "--cv", "2", "--out", str(tmp_path)])
+    # Assert: per-fold CSV, one row per dataset x sampler x fold x metric
     assert code == 0
-    rows = (tmp_path / "rows.csv").read_text().splitlines()
-    assert rows[0] == "dataset,sampler,classifier,fold,metric,value"
-    assert len(rows) == 1 + 2 * 2 * 6  # samplers x folds x (5 metrics + fit_time)
+    with open(tmp_path / "rows.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert ",".join(rows[0]) == HEADER
+    assert len(rows) == 3 * 4 * 2 * 7  # datasets x samplers x folds x metrics
+    values = [float(r["value"]) for r in rows if r["metric"] in ("roc_auc", "g_mean")]
+    assert np.all(np.isfinite(values)) and min(values) >= 0 and max(values) <= 1
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["datasets"] == ["glass2"]
-    assert "torch" in summary["environment"]
-    assert "Mean rank" in capsys.readouterr().out
+    assert summary["errors"] == []
+    assert summary["environment"]["torch"] and summary["environment"]["cpu_count"] >= 1
+    assert summary["config"]["samplers"] == ["none", "smote", "ros", "gan:epochs=1"]
+    record = summary["table"][0]
+    assert set(record) == {"classifier", "train_fraction", "metric", "sampler", "mean", "std",
+                           "mean_rank", "wilcoxon_p", "n_datasets"}
+    smote = [r for r in summary["table"] if r["sampler"] == "smote"]
+    assert all(r["wilcoxon_p"] is None for r in smote)  # the baseline is not tested against itself
+    others = [r for r in summary["table"] if r["sampler"] != "smote"]
+    assert all(r["wilcoxon_p"] is None or 0 < r["wilcoxon_p"] <= 1 for r in others)
+    friedman = summary["friedman"]
+    assert {f["metric"] for f in friedman} == set(_runner.ALL_METRICS)
+    assert all(f["n_samplers"] == 4 and f["n_datasets"] == 3 for f in friedman)
+    assert (tmp_path / "ranks.png").stat().st_size > 5000
+    assert json.loads((tmp_path / "run.json").read_text())["n_fits"] == 3 * 4 * 2
+    out = capsys.readouterr()
+    assert "Friedman p" in out.out and "Wilcoxon" in out.out
+    assert "24/24 100%" in out.err  # the progress bar reached the end
 
 
-def test_run_benchmark_gan_rows_and_ranks():
+def test_learning_curve_rows_and_subsamples(tmp_path):
     # Run
+    main(["--datasets", "glass2", "--samplers", "none,smote", "--classifiers", "logreg",
+          "--cv", "2", "--train-fraction", "0.1,1.0", "--metrics", "balanced_accuracy",
+          "--out", str(tmp_path)])
+    # Assert: every fold is scored at both fractions, without failures
+    frame = pd.read_csv(tmp_path / "rows.csv")
+    assert sorted(frame.train_fraction.unique()) == [0.1, 1.0]
+    assert len(frame) == 2 * 2 * 2  # samplers x folds x fractions
+    assert frame.value.notna().all()  # SMOTE's k_neighbors shrank to the 2 minority rows
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert any("k_neighbors=1" in a["adapted"] for a in run["adapted_to_small_classes"])
+    assert (tmp_path / "learning_curves.png").stat().st_size > 5000
+
+
+def test_subsample_fraction_is_stratified_with_two_rows_minimum():
+    # Setup
+    y = np.array([0] * 90 + [1] * 10)
+    train = np.arange(0, 100, 1)
+    # Run
+    part = subsample_fraction(y, train, 0.1, seed=0)
+    whole = subsample_fraction(y, train, 1.0, seed=0)
+    # Assert
+    assert np.bincount(y[part]).tolist() == [9, 2]
+    assert np.array_equal(whole, train)
+    assert np.array_equal(part, subsample_fraction(y, train, 0.1, seed=0))
+
+
+class RecordingSampler(RandomOverSampler):
+    """Remembers the row ids (column 0) of every fit."""
+
+    seen: ClassVar[list] = []
+
+    def _fit_resample(self, X, y):
+        RecordingSampler.seen.append(set(np.asarray(X)[:, 0].astype(int).tolist()))
+        return super()._fit_resample(X, y)
+
+
+def test_no_test_row_reaches_a_sampler(tmp_path, monkeypatch):
+    # Setup: row ids as a feature, a recording sampler registered by name
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 60 + [1] * 12)
+    frame = pd.DataFrame({"row_id": np.arange(72), "x": rng.normal(size=72) + y, "target": y})
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setitem(_runner.SAMPLERS, "recorder", lambda random_state, categorical: RecordingSampler())
+    monkeypatch.setattr(RecordingSampler, "seen", [])
+    # Run
+    main(["--datasets", f"csv:{path}:target", "--samplers", "recorder", "--classifiers",
+          "logreg", "--cv", "3x2", "--train-fraction", "0.5,1.0", "--metrics", "roc_auc"])
+    # Assert: 3 folds x 2 repeats x 2 fractions fits, each inside one training fold
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    splits = list(RepeatedStratifiedKFold(n_splits=3, n_repeats=2, random_state=0).split(y, y))
+    assert len(RecordingSampler.seen) == len(splits) * 2
+    for seen in RecordingSampler.seen:
+        homes = [set(train) for train, test in splits if seen <= set(train)]
+        assert homes, "a sampler saw rows of a test fold"
+        assert all(not seen & set(test) for train, test in splits if seen <= set(train))
+
+
+def test_spec_parsing():
+    # Run / Assert
+    assert parse_value("50") == 50 and parse_value("0.5") == 0.5
+    assert parse_value("true") is True and parse_value("None") is None
+    assert parse_value("(64,32)") == (64, 32) and parse_value("wgan-gp") == "wgan-gp"
+    assert split_specs("smote:k_neighbors=3,gan:epochs=5,batch_size=64,none") == [
+        "smote:k_neighbors=3", "gan:epochs=5:batch_size=64", "none"]
+    assert split_specs("gan:generator_widths=(8,8),ros") == ["gan:generator_widths=(8,8)", "ros"]
+    assert parse_spec("SMOTE:k_neighbors=3", list(_runner.SAMPLERS)) == ("smote", {"k_neighbors": 3})
+    assert parse_spec("RandomOverSampler", list(_runner.SAMPLERS)) == ("ros", {})
+    with pytest.raises(InputError, match="param=value"):
+        parse_spec("smote:k_neighbors", list(_runner.SAMPLERS))
+
+
+def test_registry_covers_every_sampler_family():
+    # Assert: ours, imbalanced-learn's, the peers and the threshold baseline
+    expected = {"none", "threshold", "ros", "smote", "adasyn", "borderline-smote", "rus", "tomek",
+                "smote-tomek", "gan", "vae", "tomek-pruner", "loss-proportional",
+                "downsample-upweight", "ctgan", "tvae"}
+    assert expected <= set(_runner.SAMPLERS)
+    assert set(_registry.CLASSIFIER_FACTORIES) >= {"logreg", "hgb", "rf", "knn", "xgboost"}
+    _, smotenc = _runner.make_sampler("smote", 0, True)
+    assert type(smotenc).__name__ == "SMOTENC"
+    _, gan = _runner.make_sampler("gan:epochs=3", 0, False)
+    assert gan.epochs == 3 and gan.n_threads == 1
+
+
+def test_threshold_and_weight_samplers_run():
+    # Run
+    rows = run_benchmark(["glass2"], ["threshold", "downsample-upweight"], ["logreg"],
+                         n_splits=2, metrics=["balanced_accuracy", "fit_time"])
+    # Assert: tuning the threshold lifts balanced accuracy above the 0.5 of "none"
+    bacc = {r["sampler"]: r["value"] for r in rows if r["metric"] == "balanced_accuracy"}
+    assert bacc["threshold"] > 0.55 and bacc["downsample-upweight"] > 0.55
+
+
+def test_run_benchmark_legacy_signature_and_summarize():
+    # Run: the call benchmarks/quality.py makes
     rows = run_benchmark(["glass2"], ["none", "gan"], ["logreg"], n_splits=2,
-                         sampler_params={"gan": {"epochs": 2, "random_state": 0}})
+                         sampler_params={"gan": {"epochs": 1, "random_state": 0}},
+                         progress=lambda message: None)
     means, ranks = summarize(rows)
     # Assert
-    values = [r["value"] for r in rows if r["metric"] != "fit_time"]
-    assert np.all(np.isfinite(values)) and all(0 <= v <= 1 for v in values)
     assert set(ranks.columns) == {"none", "gan"}
-    # two samplers: every rank is 1, 1.5 or 2, so mean ranks sum to 3
-    assert ranks.loc[("ALL", "ALL")].sum() == pytest.approx(3.0)
+    assert ranks.loc[("ALL", "ALL")].sum() == pytest.approx(3.0)  # ranks of 2 sum to 3
+    assert means.index.names == ["dataset", "classifier", "metric"]
+
+
+def test_compare_statistics_on_known_values():
+    # Setup: on 6 datasets "a" beats "b" beats "c" on every one
+    rows = [{"dataset": f"d{d}", "sampler": s, "classifier": "logreg", "repeat": 0, "fold": 0,
+                 "train_fraction": 1.0, "metric": "roc_auc", "value": v + 0.01 * d}
+            for d in range(6) for s, v in (("a", 0.9), ("smote", 0.8), ("c", 0.7))]
+    # Run
+    table, friedman = compare(rows)
+    # Assert
+    ranks = table.set_index("sampler").mean_rank
+    assert ranks.to_dict() == {"a": 1.0, "smote": 2.0, "c": 3.0}
+    assert friedman.p_value.iloc[0] == pytest.approx(np.exp(-6), rel=1e-6)  # chi2=12, 2 dof
+    assert table.set_index("sampler").wilcoxon_p["a"] == pytest.approx(2 / 2**6)
+
+
+def test_ctgan_peer_grows_the_class_and_honours_epochs(monkeypatch):
+    pytest.importorskip("ctgan")
+    import ctgan
+
+    # Setup
+    X = pd.DataFrame({"x": np.arange(40.0), "c": pd.Categorical(["u", "v"] * 20)})
+    y = np.array([0] * 32 + [1] * 8)
+    epochs = []
+    original = ctgan.TVAE.__init__
+
+    def spy(self, *args, **kwargs):
+        epochs.append(kwargs["epochs"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ctgan.TVAE, "__init__", spy)
+    # Run
+    sampler = CTGANFamilyOverSampler(model="tvae", epochs=2, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    # Assert
+    assert np.bincount(y_res).tolist() == [32, 32] and epochs == [2]
+    assert list(X_res.dtypes) == list(X.dtypes)
+    assert set(X_res.c.iloc[40:]) <= {"u", "v"}
+    assert sampler.sample_weight_.shape == (64,)
+
+
+def test_console_script_points_at_main(monkeypatch, capsys):
+    # Setup
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    # Assert
+    assert scripts["imblearn-gan"] == "imblearn_gan.bench.__main__:main"
+    monkeypatch.setattr(sys, "argv", ["imblearn-gan", "bench", "--help"])
+    monkeypatch.delitem(sys.modules, "imblearn_gan.bench.__main__", raising=False)
+    # Run: what `python -m imblearn_gan.bench` and the script execute
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_module("imblearn_gan.bench", run_name="__main__")
+    # Assert
+    assert exc.value.code == 0
+    assert "--train-fraction" in capsys.readouterr().out
+
+
+def test_quality_flag_writes_quality_rows(tmp_path):
+    # Run
+    main(["--datasets", "glass2", "--samplers", "smote,gan:epochs=1", "--classifiers", "logreg",
+          "--cv", "2", "--metrics", "roc_auc", "--quality", "--out", str(tmp_path)])
+    # Assert: quality_report ran on each training fold, for the generative sampler only
+    quality = pd.read_csv(tmp_path / "quality.csv")
+    assert set(quality.sampler) == {"gan:epochs=1"} and set(quality.fold) == {0, 1}
+    assert {"c2st_auc", "tstr_roc_auc"} <= set(quality.metric)
+    assert "Synthetic-data quality" in (tmp_path / "summary.md").read_text()
+
+
+def test_quality_flag_without_metrics_module_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "imblearn_gan.metrics", None)  # import fails
+    with pytest.raises(SystemExit) as exc:
+        main(["--datasets", "glass2", "--samplers", "none", "--quality"])
+    assert exc.value.code == 2 and "--quality needs" in capsys.readouterr().err
+
+
+def test_parallel_jobs_give_identical_rows():
+    # Run: the same cells on 1 and on 2 loky workers
+    args = (["glass2"], ["none", "smote"], ["logreg"])
+    kwargs = {"n_splits": 2, "metrics": ["balanced_accuracy", "roc_auc"]}
+    serial = run_benchmark(*args, **kwargs)
+    parallel = run_benchmark(*args, n_jobs=2, **kwargs)
+    # Assert: same order, same values (folds, seeds and thread limits do not depend on n_jobs)
+    assert serial == parallel and len(serial) == 2 * 2 * 2

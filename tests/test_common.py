@@ -1,9 +1,9 @@
 """Common tests: scikit-learn's and imbalanced-learn's estimator checks.
 
 Mirrors ``imblearn/tests/test_common.py``. Every estimator of the package is
-listed in ``ESTIMATORS`` with one table of fast settings (``INIT_PARAMS``, as
-in ``imblearn/utils/_test_common/instance_generator.py``), so the checks stay
-quick; later samplers are appended to both.
+listed in ``ESTIMATORS`` with its fast settings (``INIT_PARAMS``, from the one
+table in ``tests/_fast.py``, as in
+``imblearn/utils/_test_common/instance_generator.py``), so the checks stay quick.
 """
 
 import warnings
@@ -22,17 +22,28 @@ from sklearn_compat.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_checks_sklearn,
 )
 
-from imblearn_gan import GANOverSampler
-from tests._fast import FAST_GAN
+from imblearn_gan import (
+    DownsampleUpweight,
+    GANOverSampler,
+    LossProportionalSampler,
+    TomekPruner,
+    VAEOverSampler,
+)
+from imblearn_gan.base import BaseGenerativeOverSampler
+from tests._fast import FAST_SETTINGS
 
-INIT_PARAMS = {GANOverSampler: FAST_GAN}
-
-# Estimators under test; later samplers are appended here (and to INIT_PARAMS).
-ESTIMATORS = [GANOverSampler]
+# Estimators under test, each with its fast settings (one table: tests/_fast.py).
+ESTIMATORS = [GANOverSampler, VAEOverSampler, TomekPruner, DownsampleUpweight,
+              LossProportionalSampler]
+INIT_PARAMS = {Estimator: FAST_SETTINGS[Estimator.__name__] for Estimator in ESTIMATORS}
 
 # check name -> reason, per estimator class. Only checks that do not apply.
 EXPECTED_FAILED_CHECKS: dict = {
     GANOverSampler: {},
+    DownsampleUpweight: {},
+    LossProportionalSampler: {},
+    VAEOverSampler: {},
+    TomekPruner: {},
 }
 
 
@@ -90,4 +101,5 @@ def test_init_params_cover_every_estimator():
     # Assert: a sampler without fast settings would run with its slow defaults
     for Estimator in ESTIMATORS:
         assert Estimator in INIT_PARAMS, Estimator.__name__
-        assert "epochs" in INIT_PARAMS[Estimator], Estimator.__name__
+        if issubclass(Estimator, BaseGenerativeOverSampler):  # neural samplers
+            assert "epochs" in INIT_PARAMS[Estimator], Estimator.__name__

@@ -39,6 +39,14 @@ class EarlyStopping:
         return "stop" if stale >= self.patience else None
 
 
+def class_balanced_weights(labels, n_classes, row_weights=None):
+    """Row weights for :func:`train` that make every class equally likely in a
+    minibatch (1 / class size), times any incoming row weights."""
+    counts = torch.bincount(labels, minlength=n_classes).double()
+    balanced = (1.0 / counts)[labels]
+    return balanced if row_weights is None else balanced * row_weights
+
+
 def _batches(order, batch_size):
     """Split an index order into minibatches; never leave a batch of one row
     (batch norm cannot train on it): fold it into the previous batch."""

@@ -1,7 +1,11 @@
-"""Losses: WGAN-GP, the original GAN loss, and the gradient penalty."""
+"""Losses: WGAN-GP, the original GAN loss, the gradient penalty, and the ELBO."""
+
+import math
 
 import torch
 from torch.nn import functional as F
+
+from .nets import _segments
 
 
 def critic_loss(loss, real_score, fake_score):
@@ -44,3 +48,35 @@ def gradient_penalty(interp_score, interpolates):
     (grad,) = torch.autograd.grad(interp_score.sum(), interpolates, create_graph=True)
     grad = grad.reshape(interp_score.shape[0], -1)  # one row per pack
     return ((grad.norm(2, dim=1) - 1) ** 2).mean()
+
+
+# -- ELBO (VAE) ------------------------------------------------------------------
+
+
+def reconstruction_loss(raw, x, spans, log_sigma):
+    """Negative log-likelihood of encoded rows ``x`` under a decoder output.
+
+    Walks the spans (through the helper that also applies the output
+    activations, so runs of numeric columns cost one slice): numeric spans get a
+    Gaussian with mean ``raw`` (``tanh(raw)`` for the tanh spans of mode
+    encoding) and standard deviation ``exp(log_sigma)`` per column; softmax
+    spans (categories, modes) get the cross-entropy of the one-hot target.
+    Returns the per-row sum averaged over the batch, with the Gaussian's
+    constant ``log(2 pi) / 2`` left in so the value is a true NLL.
+    """
+    total = torch.zeros((), device=raw.device)
+    for activation, start, stop in _segments(spans):
+        block, target = raw[:, start:stop], x[:, start:stop]
+        if activation == "softmax":
+            total = total + F.cross_entropy(block, target.argmax(1), reduction="sum")
+            continue
+        mean = torch.tanh(block) if activation == "tanh" else block
+        log_s = log_sigma[start:stop]
+        nll = 0.5 * ((target - mean) / log_s.exp()) ** 2 + log_s + 0.5 * math.log(2 * math.pi)
+        total = total + nll.sum()
+    return total / raw.shape[0]
+
+
+def kl_to_standard_normal(mu, log_var):
+    """``KL(N(mu, exp(log_var)) || N(0, I))``, summed over latent dims, batch mean."""
+    return 0.5 * (mu.pow(2) + log_var.exp() - 1.0 - log_var).sum(1).mean()

@@ -1,5 +1,7 @@
 """MLP building blocks for generators, critics, encoders and decoders."""
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -117,3 +119,48 @@ def apply_activations(raw, spans, *, tau=0.2, generator=None):
         else:
             parts.append(block)
     return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+
+# -- VAE / adversarial autoencoder -------------------------------------------
+
+
+class ConditionalEncoder(nn.Module):
+    """Encoded row and one-hot class in; mean and log-variance of q(z | x, y) out.
+
+    ReLU hidden layers without normalisation (the posterior of one row must
+    not depend on the rest of its minibatch).
+    """
+
+    def __init__(self, in_dim, n_classes, widths, latent_dim):
+        super().__init__()
+        self.body, width = mlp(in_dim + n_classes, widths)
+        self.mu = nn.Linear(width, latent_dim)
+        self.log_var = nn.Linear(width, latent_dim)
+
+    def forward(self, x, cond):
+        hidden = self.body(torch.cat([x, cond], dim=1))
+        # clamped: exp(log_var) stays finite however far training drifts
+        return self.mu(hidden), self.log_var(hidden).clamp(-12.0, 8.0)
+
+
+class ConditionalDecoder(nn.Module):
+    """Latent code and one-hot class in; raw encoded row out (heads unapplied).
+
+    ``log_sigma`` is the learned standard deviation (log) of the Gaussian
+    likelihood of each encoded column; only numeric spans use it. It is
+    clamped to ``[log(sigma_min), 0]`` (encoded units) so the likelihood
+    cannot collapse onto single rows.
+    """
+
+    def __init__(self, latent_dim, n_classes, widths, out_dim, sigma_min=0.01):
+        super().__init__()
+        self.body, width = mlp(latent_dim + n_classes, widths)
+        self.head = nn.Linear(width, out_dim)
+        self.log_sigma = nn.Parameter(torch.full((out_dim,), math.log(0.1)))
+        self.log_sigma_min = math.log(sigma_min)
+
+    def forward(self, z, cond):
+        return self.head(self.body(torch.cat([z, cond], dim=1)))
+
+    def clamped_log_sigma(self):
+        return self.log_sigma.clamp(self.log_sigma_min, 0.0)

@@ -1,4 +1,4 @@
-"""Step functions for :func:`loop.train`: one per model family.
+"""Step functions for :func:`loop.train`: one per model family (GAN, VAE).
 
 A step takes a minibatch and the epoch, updates its networks, and returns a
 dict of float losses for the history.
@@ -9,7 +9,15 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from .losses import critic_loss, generator_loss, gradient_penalty, interpolate, score_summary
+from .losses import (
+    critic_loss,
+    generator_loss,
+    gradient_penalty,
+    interpolate,
+    kl_to_standard_normal,
+    reconstruction_loss,
+    score_summary,
+)
 from .nets import apply_activations
 
 
@@ -200,3 +208,100 @@ class GANStep:
         self.opt_c.step()
         self.opt_c.zero_grad(set_to_none=True)
         return loss.item()
+
+
+# -- VAE / adversarial autoencoder -----------------------------------------------
+
+
+@dataclass
+class VAEConfig:
+    """What a VAE / AAE step needs beyond its networks."""
+
+    model: str = "vae"  # or "aae": a latent discriminator replaces the KL term
+    beta: float = 1.0  # weight of the KL (or adversarial) term
+
+
+def reparameterize(mu, log_var, generator):
+    """``z = mu + sigma * eps`` with ``eps`` from our own generator."""
+    eps = torch.randn(mu.shape, generator=generator, device=mu.device)
+    return mu + (0.5 * log_var).exp() * eps
+
+
+def decoder_output(raw, spans, log_sigma=None, *, generator=None):
+    """A decoder's raw output -> encoded rows, its mean or a draw.
+
+    Without a torch ``generator``: the likelihood's mean (numeric columns)
+    and softmax probabilities (categorical spans, decoded by argmax). With
+    one: a draw from the likelihood, Gaussian noise of the learned
+    ``exp(log_sigma)`` on numeric columns and a Gumbel-max draw of each
+    categorical span (a sample of the softmax, as one-hot).
+    """
+    if generator is None:
+        return apply_activations(raw, spans)
+    mask = residual_mask(spans, raw.device)  # 1 on linear (numeric) columns
+    noise = torch.randn(raw.shape, generator=generator, device=raw.device)
+    raw = raw + mask * log_sigma.exp() * noise
+    # tau -> 0: the Gumbel-softmax is a one-hot draw from the softmax
+    return apply_activations(raw, spans, tau=1e-3, generator=generator)
+
+
+class VAEStep:
+    """Conditional VAE (or adversarial autoencoder) step: one ELBO update.
+
+    The batch is ``(x, y_index)``. The encoder sees the row and its one-hot
+    class, the decoder the latent code and the class, so one model serves
+    every class. ``"vae"`` minimises ``recon + beta * KL(q(z|x,y) || N(0, I))``.
+    ``"aae"`` replaces the KL term with ``beta`` times the non-saturating
+    loss of fooling a class-conditional discriminator on the latent code,
+    then updates that discriminator (prior draws real, codes fake).
+    """
+
+    def __init__(self, encoder, decoder, spans, n_classes, config, torch_gen,
+                 learning_rate, discriminator=None):
+        self.encoder, self.decoder, self.discriminator = encoder, decoder, discriminator
+        self.spans, self.n_classes, self.cfg, self.rng = spans, n_classes, config, torch_gen
+        params = list(encoder.parameters()) + list(decoder.parameters())
+        self.opt = torch.optim.Adam(params, lr=learning_rate, fused=True)
+        self.opt_d = (
+            torch.optim.Adam(discriminator.parameters(), lr=learning_rate,
+                             betas=(0.5, 0.9), fused=True)
+            if discriminator is not None else None
+        )
+
+    def __call__(self, batch, epoch):
+        x, y = batch[0], batch[1]
+        cond = F.one_hot(y, self.n_classes).float()
+        mu, log_var = self.encoder(x, cond)
+        z = reparameterize(mu, log_var, self.rng)
+        raw = self.decoder(z, cond)
+        recon = reconstruction_loss(raw, x, self.spans, self.decoder.clamped_log_sigma())
+        out = {"recon": recon.item()}
+        if self.discriminator is None:
+            kl = kl_to_standard_normal(mu, log_var)
+            loss = recon + self.cfg.beta * kl
+            out["kl"] = kl.item()
+        else:
+            # the encoder tries to make its codes look like prior draws
+            fake_score, _ = self.discriminator(z, cond)
+            adv = generator_loss("bce", fake_score)
+            loss = recon + self.cfg.beta * adv
+            out["g_loss"] = adv.item()
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        if self.discriminator is not None:
+            out.update(self._discriminator_step(z.detach(), cond))
+        out["loss"] = loss.item()
+        return out
+
+    def _discriminator_step(self, z, cond):
+        prior = torch.randn(z.shape, generator=self.rng, device=z.device)
+        scores, _ = self.discriminator(torch.cat([prior, z]), torch.cat([cond, cond]))
+        real_score, fake_score = scores.chunk(2)
+        loss_d = critic_loss("bce", real_score, fake_score)
+        loss_d.backward()
+        self.opt_d.step()
+        # the encoder's backward also reached the discriminator: clear it every step
+        self.opt_d.zero_grad(set_to_none=True)
+        return {"d_loss": loss_d.item(), "d_real": score_summary("bce", real_score),
+                "d_fake": score_summary("bce", fake_score)}

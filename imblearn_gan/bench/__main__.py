@@ -1,122 +1,194 @@
-"""Command line: ``python -m imblearn_gan.bench`` (also ``imblearn-gan bench``).
+"""Command line: ``imblearn-gan bench`` (also ``python -m imblearn_gan.bench``).
 
-Only parses arguments and calls :func:`imblearn_gan.bench.run_benchmark`, so
-tests drive the same code as users.
+Only parses and checks arguments and calls :func:`imblearn_gan.bench.benchmark`,
+so tests drive the same code as users. See ``docs/bench.md``.
 """
 
 import argparse
-import json
-import platform
+import os
+import re
 import sys
-import time
 from pathlib import Path
 
-from ..datasets import list_datasets
-from ._runner import CLASSIFIERS, METRICS, SAMPLERS, run_benchmark, summarize
+from ..datasets import list_datasets, list_fetchable_datasets, load_dataset
+from ..exceptions import InputError
+from ._registry import split_specs
+from ._runner import (
+    ALL_METRICS,
+    CLASSIFIERS,
+    SAMPLERS,
+    benchmark,
+    make_classifier,
+    make_sampler,
+)
 
-QUICK_DATASETS = ["breast-cancer", "ecoli3", "glass2"]
-
-
-def _csv_list(choices):
-    def parse(text):
-        items = [item.strip() for item in text.split(",") if item.strip()]
-        unknown = [item for item in items if item not in choices]
-        if unknown:
-            raise argparse.ArgumentTypeError(
-                f"unknown {unknown}; choose from {', '.join(choices)}"
-            )
-        return items
-
-    return parse
-
+QUICK = {"datasets": ["glass2", "ecoli3", "wine-2"],
+         "samplers": ["none", "smote", "threshold", "gan"],
+         "classifiers": ["logreg", "hgb"], "cv": "5x1"}
+DEFAULT = {
+    "datasets": ["glass2", "ecoli3", "wine-2", "cleveland-0-vs-4", "page-blocks-1-3-vs-4",
+                 "abalone9-18"],
+    "samplers": ["none", "threshold", "ros", "smote", "adasyn", "borderline-smote", "rus",
+                 "tomek", "smote-tomek", "gan", "vae", "tomek-pruner", "downsample-upweight",
+                 "loss-proportional", "tvae:epochs=100"],
+    "classifiers": ["logreg", "hgb"], "cv": "5x1"}
+# learning-curve mode (--train-fraction with several values) fits 4x as often
+CURVE = {"datasets": ["glass2", "ecoli3", "wine-2", "page-blocks-1-3-vs-4"],
+         "samplers": ["none", "smote", "threshold", "gan", "vae"],
+         "classifiers": ["logreg"], "cv": "5x1"}
 
 def _parser():
     parser = argparse.ArgumentParser(
         prog="imblearn-gan bench",
-        description="Cross-validated comparison of resamplers inside pipelines.",
-    )
-    parser.add_argument("--datasets", type=_csv_list(list_datasets()),
-                        default=None, help="comma-separated bundled datasets "
-                        "(default: all; --quick: a small set)")
-    parser.add_argument("--samplers", type=_csv_list(list(SAMPLERS)),
-                        default=list(SAMPLERS), help="comma-separated: %(default)s")
-    parser.add_argument("--classifiers", type=_csv_list(list(CLASSIFIERS)),
-                        default=list(CLASSIFIERS), help="comma-separated: %(default)s")
-    parser.add_argument("--folds", type=int, default=5, help="stratified folds")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None,
-                        help="folder for rows.csv, summary.md and summary.json")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"only {', '.join(QUICK_DATASETS)} (about a minute)")
+        description="Cross-validated comparison of resamplers inside pipelines "
+                    "(resampling on training folds only). See docs/bench.md.")
+    add = parser.add_argument
+    add("--datasets", help="comma-separated: bundled names ('all' for every one), "
+        "csv:PATH:TARGET, or imbalanced-learn fetch_datasets names (online, cached). "
+        f"Default: {','.join(DEFAULT['datasets'])}")
+    add("--samplers", help="comma-separated, each NAME or NAME:param=value[:param=value]; "
+        f"names: {', '.join(SAMPLERS)}. Default: {','.join(DEFAULT['samplers'])}")
+    add("--classifiers", help=f"comma-separated, from {', '.join(CLASSIFIERS)} "
+        "(params as for samplers). Default: logreg,hgb")
+    add("--cv", help="FOLDSxREPEATS of repeated stratified k-fold, e.g. 5x2; FOLDS alone "
+        "means 1 repeat (default 5x1)")
+    add("--metrics", default=",".join(ALL_METRICS), help="comma-separated subset of %(default)s")
+    add("--train-fraction", dest="train_fraction", default="1.0",
+        help="learning-curve mode: comma-separated fractions of each training fold, "
+             "e.g. 0.1,0.25,0.5,1.0 (default: 1.0). With several fractions the default "
+             f"datasets are {','.join(CURVE['datasets'])}, samplers "
+             f"{','.join(CURVE['samplers'])}, classifier logreg")
+    add("--baseline", default="smote", help="sampler the Wilcoxon tests compare with")
+    add("--jobs", type=int, default=1, help="parallel pipeline fits (loky; -1: all cores)")
+    add("--seed", type=int, default=0)
+    add("--out", type=Path, default=None, help="folder for rows.csv, summary.md/json, run.json, "
+        "PNG figures")
+    add("--quick", action="store_true", help="small default: datasets "
+        f"{','.join(QUICK['datasets'])}, samplers {','.join(QUICK['samplers'])}, CV 5x1 "
+        "(a few minutes on 2 cores)")
+    add("--quality", action="store_true", help="also run imblearn_gan.metrics.quality_report "
+        "for the generative samplers (quality.csv)")
     return parser
 
 
-def _environment():
-    import imblearn
-    import sklearn
-    import torch
+def _items(text):
+    return [item.strip() for item in text.split(",") if item.strip()]
 
-    from .. import __version__
 
-    return {"imblearn_gan": __version__, "scikit-learn": sklearn.__version__,
-            "imbalanced-learn": imblearn.__version__, "torch": torch.__version__,
-            "python": platform.python_version(), "machine": platform.platform(),
-            "processor": platform.processor()}
+def _check_datasets(parser, names):
+    if names == ["all"]:
+        return list_datasets()
+    known = set(list_datasets()) | set(list_fetchable_datasets())
+    for name in names:
+        if not (name in known or name.startswith(("csv:", "imblearn:"))):
+            parser.error(f"unknown dataset {name!r}; choose from {', '.join(list_datasets())}, "
+                         "'all', csv:PATH:TARGET or imbalanced-learn's "
+                         f"{', '.join(list_fetchable_datasets())}")
+    return names
+
+
+def _load_datasets(parser, names):
+    loaded = []
+    for name in names:
+        try:
+            loaded.append((name, *load_dataset(name, as_frame=True)))
+        except InputError as exc:
+            parser.error(str(exc))
+    return loaded
+
+
+def _check_specs(parser, text, kind):
+    """Parse and build every spec once, so bad names and values fail now."""
+    specs = []
+    for spec in split_specs(text):
+        try:
+            if kind == "sampler":
+                _key, estimator = make_sampler(spec, 0, False)
+                if hasattr(estimator, "_validate_params"):
+                    estimator._validate_params()
+            else:
+                estimator = make_classifier(spec, 0)
+                estimator._validate_params()
+        except (InputError, ValueError, TypeError) as exc:
+            parser.error(f"{kind} {spec!r}: {exc}")
+        specs.append(spec)
+    if not specs:
+        parser.error(f"no {kind} given")
+    return specs
+
+
+def _check_cv(parser, text):
+    match = re.fullmatch(r"\s*(\d+)\s*(?:[xX]\s*(\d+))?\s*", text)
+    if not match:
+        parser.error(f"--cv must be FOLDS or FOLDSxREPEATS, e.g. 5x2; got {text!r}")
+    folds, repeats = int(match[1]), int(match[2] or 1)
+    if folds < 2 or repeats < 1:
+        parser.error(f"--cv needs at least 2 folds and 1 repeat; got {text!r}")
+    return folds, repeats
+
+
+def _check_fractions(parser, text):
+    try:
+        fractions = sorted({float(item) for item in _items(text)})
+    except ValueError:
+        parser.error(f"--train-fraction must be numbers in (0, 1], e.g. 0.1,0.5,1.0; got {text!r}")
+    if not fractions or fractions[0] <= 0 or fractions[-1] > 1:
+        parser.error(f"--train-fraction values must be in (0, 1]; got {text!r}")
+    return fractions
+
+
+def parse_args(argv):
+    """Parsed and checked arguments, defaults resolved (exit status 2 on errors)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.train_fraction = _check_fractions(parser, args.train_fraction)
+    defaults = QUICK if args.quick else CURVE if len(args.train_fraction) > 1 else DEFAULT
+    args.datasets = _check_datasets(parser, _items(args.datasets or ",".join(defaults["datasets"])))
+    args.samplers = _check_specs(parser, args.samplers or ",".join(defaults["samplers"]), "sampler")
+    args.classifiers = _check_specs(parser, args.classifiers or ",".join(defaults["classifiers"]),
+                                    "classifier")
+    args.cv = args.cv or defaults["cv"]
+    args.n_splits, args.n_repeats = _check_cv(parser, args.cv)
+    args.metrics = _items(args.metrics)
+    unknown = [m for m in args.metrics if m not in ALL_METRICS]
+    if unknown or not args.metrics:
+        parser.error(f"unknown metric(s) {unknown}; choose from {', '.join(ALL_METRICS)}")
+    if args.jobs == 0 or args.jobs < -1:
+        parser.error(f"--jobs must be a positive number or -1; got {args.jobs}")
+    args.jobs = os.cpu_count() if args.jobs == -1 else args.jobs
+    if args.quality:
+        try:
+            from ..metrics import quality_report  # noqa: F401
+        except ImportError as exc:
+            parser.error(f"--quality needs imblearn_gan.metrics.quality_report: {exc}")
+    args.data = _load_datasets(parser, args.datasets)
+    return args
 
 
 def main(argv=None):
-    """Run the benchmark; print the mean-rank table; write files to --out."""
-    if argv is None:
-        argv = sys.argv[1:]
+    """Run the benchmark; print the summary tables; write files to --out."""
+    from ._report import render, write_outputs
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # `imblearn-gan bench ...`
         argv = argv[1:]
-    args = _parser().parse_args(argv)
-    if args.folds < 2:
-        _parser().error("--folds must be at least 2")
-    datasets = args.datasets or (QUICK_DATASETS if args.quick else list_datasets())
-    start = time.perf_counter()
-    rows = run_benchmark(
-        datasets, args.samplers, args.classifiers, n_splits=args.folds,
-        random_state=args.seed,
-        progress=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True),
-    )
-    means, ranks = summarize(rows)
-    table = ranks.round(2).to_markdown() if _has_tabulate() else ranks.round(2).to_string()
-    print(f"\nMean rank over {len(datasets)} datasets (1 = best) of "
-          f"{', '.join(METRICS)}:\n")
-    print(table)
-    print(f"\n{len(rows)} rows in {time.perf_counter() - start:.0f} s")
+    args = parse_args(argv)
+    result = benchmark(args.data, args.samplers, args.classifiers, n_splits=args.n_splits,
+                       n_repeats=args.n_repeats, train_fractions=args.train_fraction,
+                       metrics=args.metrics, random_state=args.seed, n_jobs=args.jobs,
+                       quality=args.quality, progress_bar=True)
+    text, table, friedman = render(result, args.baseline)
+    print(text)
+    print(f"\n{len(result.rows) // len(args.metrics)} pipeline fits in {result.seconds:.0f} s "
+          f"(--jobs {args.jobs})")
     if args.out is not None:
-        _write(args.out, rows, means, ranks, datasets)
-        print(f"wrote {args.out}/rows.csv, summary.md, summary.json")
+        config = {"argv": argv, "datasets": args.datasets, "samplers": args.samplers,
+                  "classifiers": args.classifiers, "cv": args.cv, "metrics": args.metrics,
+                  "train_fractions": args.train_fraction, "seed": args.seed, "jobs": args.jobs,
+                  "baseline": args.baseline, "quality": args.quality}
+        files = write_outputs(args.out, result, table, friedman, config)
+        print(f"wrote {', '.join(files)} to {args.out}")
     return 0
-
-
-def _has_tabulate():
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _write(out, rows, means, ranks, datasets):
-    import pandas as pd
-
-    out.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(out / "rows.csv", index=False)
-    to_text = (lambda f: f.to_markdown()) if _has_tabulate() else (lambda f: f.to_string())
-    (out / "summary.md").write_text(
-        "# Mean ranks (1 = best)\n\n" + to_text(ranks.round(3))
-        + "\n\n# Means per dataset\n\n" + to_text(means.round(4)) + "\n"
-    )
-    summary = {
-        "environment": _environment(),
-        "datasets": datasets,
-        "mean_ranks": {f"{c}/{m}": row for (c, m), row in
-                       ranks.round(4).to_dict(orient="index").items()},
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""Imbalanced datasets that load offline.
+"""Imbalanced datasets that load offline, plus user CSVs and imbalanced-learn's
+collection.
 
 Fifteen binary problems from the KEEL repository ship as CSV files with the
-package; three more are derived from scikit-learn's bundled datasets.
+package; three more are derived from scikit-learn's bundled datasets (digits,
+breast cancer, wine). ``load_dataset("csv:PATH:TARGET")`` reads a user file;
+imbalanced-learn's ``fetch_datasets`` names load when online (then cached).
 """
 
-from ._load import list_datasets, load_dataset
+from ._load import (
+           fetch_dataset,
+           list_datasets,
+           list_fetchable_datasets,
+           load_csv,
+           load_dataset,
+)
 
-__all__ = ["list_datasets", "load_dataset"]
+__all__ = ["fetch_dataset", "list_datasets", "list_fetchable_datasets", "load_csv",
+           "load_dataset"]

@@ -1,6 +1,8 @@
-"""Loaders of the bundled datasets."""
+"""Loaders of the bundled datasets, of user CSV files and of imbalanced-learn's
+``fetch_datasets`` collection."""
 
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -9,6 +11,7 @@ from ..exceptions import InputError
 _SKLEARN = {
     "digits-3": "scikit-learn digits, '3' (minority) vs the rest, made 1:10",
     "breast-cancer": "scikit-learn breast cancer, malignant (minority) made 1:9",
+    "wine-2": "scikit-learn wine, cultivar 2 (minority) vs the rest, made 1:8",
 }
 
 
@@ -22,23 +25,50 @@ def list_datasets():
     return list(_SKLEARN) + _csv_names()
 
 
+def list_fetchable_datasets():
+    """Names of imbalanced-learn's ``fetch_datasets`` collection (downloaded once)."""
+    from imblearn.datasets._zenodo import MAP_NAME_ID
+
+    return list(MAP_NAME_ID)
+
+
 def _subsample_minority(X, y, ratio, seed=0):
     """Keep all majority rows and ``n_majority / ratio`` minority rows."""
     rng = np.random.RandomState(seed)
     minority = np.flatnonzero(y == 1)
-    n_keep = max(2, int(round((y == 0).sum() / ratio)))
+    n_keep = max(2, round((y == 0).sum() / ratio))
     keep = np.sort(np.concatenate([np.flatnonzero(y == 0),
                                    rng.choice(minority, n_keep, replace=False)]))
     return X[keep], y[keep]
 
 
+def _load_sklearn(name):
+    from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+
+    if name == "digits-3":
+        data = load_digits()
+        X, y = _subsample_minority(data.data, (data.target == 3).astype(int), ratio=10)
+        return X, y, [f"pixel_{i}" for i in range(X.shape[1])]
+    if name == "wine-2":
+        data = load_wine()
+        X, y = _subsample_minority(data.data, (data.target == 2).astype(int), ratio=8)
+        return X, y, [str(c) for c in data.feature_names]
+    data = load_breast_cancer()
+    X, y = _subsample_minority(data.data, (data.target == 0).astype(int), ratio=9)  # 0: malignant
+    return X, y, [str(c) for c in data.feature_names]
+
+
 def load_dataset(name, as_frame=False):
-    """Load a bundled imbalanced binary problem (minority label 1).
+    """Load an imbalanced binary problem (minority label 1).
 
     Parameters
     ----------
     name : str
-        One of :func:`list_datasets`.
+        One of :func:`list_datasets` (bundled, offline), ``"csv:PATH:TARGET"``
+        for a CSV file with a header whose column ``TARGET`` holds the two
+        classes (the rarer becomes 1), or a name of
+        :func:`list_fetchable_datasets` (imbalanced-learn's collection,
+        downloaded once into scikit-learn's data home; also ``imblearn:NAME``).
     as_frame : bool, default=False
         Return a pandas DataFrame (needed for the categorical columns of
         ``abalone9-18``, ``car-vgood`` and ``kr-vs-k-zero-vs-fifteen``) instead
@@ -47,33 +77,66 @@ def load_dataset(name, as_frame=False):
     Returns
     -------
     X : ndarray or DataFrame, y : ndarray of int
-    """
-    if name in _SKLEARN:
-        from sklearn.datasets import load_breast_cancer, load_digits
 
-        if name == "digits-3":
-            data = load_digits()
-            X, y = data.data, (data.target == 3).astype(int)
-            X, y = _subsample_minority(X, y, ratio=10)
-            columns = [f"pixel_{i}" for i in range(X.shape[1])]
-        else:
-            data = load_breast_cancer()
-            X, y = data.data, (data.target == 0).astype(int)  # 0 is malignant
-            X, y = _subsample_minority(X, y, ratio=9)
-            columns = [str(c) for c in data.feature_names]
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from imblearn_gan.datasets import load_dataset
+    >>> X, y = load_dataset("wine-2")
+    >>> X.shape, Counter(y.tolist())
+    ((146, 13), Counter({0: 130, 1: 16}))
+    """
+    if name.startswith("csv:"):
+        return load_csv(*_split_csv_spec(name), as_frame=as_frame)
+    if name.startswith("imblearn:") or name in list_fetchable_datasets():
+        X, y = fetch_dataset(name.removeprefix("imblearn:"))
+        return _as_frame(X) if as_frame else X, y
+    if name in _SKLEARN:
+        X, y, columns = _load_sklearn(name)
         if as_frame:
             import pandas as pd
 
             X = pd.DataFrame(X, columns=columns)
         return X, y
     if name not in _csv_names():
-        raise InputError(f"Unknown dataset {name!r}. Available: {list_datasets()}.")
-    import pandas as pd
-
+        raise InputError(
+            f"Unknown dataset {name!r}. Available offline: {list_datasets()}; "
+            "a CSV file as 'csv:PATH:TARGET'; or, online, one of imbalanced-learn's "
+            f"{list_fetchable_datasets()}."
+        )
     path = resources.files(__package__) / "data" / f"{name}.csv"
     with resources.as_file(path) as file:
-        frame = pd.read_csv(file)
-    y = frame.pop("label").to_numpy().astype(int)
+        return load_csv(file, "label", as_frame=as_frame, name=name)
+
+
+def _split_csv_spec(spec):
+    """``csv:PATH:TARGET`` -> ``(PATH, TARGET)``; PATH may itself hold colons."""
+    path, sep, target = spec[len("csv:"):].rpartition(":")
+    if not sep or not path or not target:
+        raise InputError(
+            f"A CSV dataset is written 'csv:PATH:TARGET' (the file and its class "
+            f"column). Got {spec!r} instead."
+        )
+    return path, target
+
+
+def load_csv(path, target, as_frame=False, name=None):
+    """Load a CSV file with a header; ``target`` names the binary class column.
+
+    The rarer of the two classes becomes 1. Text columns become categorical
+    (with ``as_frame=True``); with ``as_frame=False`` they raise.
+    """
+    import pandas as pd
+
+    name = name or str(path)
+    if not Path(path).is_file():
+        raise InputError(f"CSV file {str(path)!r} not found.")
+    frame = pd.read_csv(path)
+    if target not in frame.columns:
+        raise InputError(
+            f"Column {target!r} not in {name!r}; its columns are {list(frame.columns)}."
+        )
+    y = _binary_target(frame.pop(target), name)
     if as_frame:
         for column in frame.columns:
             if frame[column].dtype == object:
@@ -84,3 +147,46 @@ def load_dataset(name, as_frame=False):
             f"Dataset {name!r} has categorical columns; load it with as_frame=True."
         )
     return frame.to_numpy(dtype=np.float64), y
+
+
+def _binary_target(column, name):
+    values, counts = np.unique(column.astype(str).to_numpy(), return_counts=True)
+    if len(values) != 2:
+        raise InputError(
+            f"The benchmark needs a binary target; column {column.name!r} of {name!r} "
+            f"has {len(values)} classes ({list(values[:10])}). Merge the classes "
+            "into two first (e.g. the class of interest vs the rest)."
+        )
+    if counts[0] == counts[1]:
+        minority = values[1]
+    else:
+        minority = values[np.argmin(counts)]
+    return (column.astype(str).to_numpy() == minority).astype(int)
+
+
+def fetch_dataset(name):
+    """One dataset of imbalanced-learn's ``fetch_datasets`` (cached; needs the
+    network the first time). The minority label (1 there) stays 1, -1 becomes 0."""
+    from imblearn.datasets import fetch_datasets
+
+    if name not in list_fetchable_datasets():
+        raise InputError(
+            f"Unknown imbalanced-learn dataset {name!r}; choose from "
+            f"{list_fetchable_datasets()}."
+        )
+    try:
+        bunch = fetch_datasets(filter_data=(name,))[name]
+    except OSError as exc:  # URLError is an OSError: offline, proxy, DNS
+        raise InputError(
+            f"Could not download imbalanced-learn's dataset {name!r} ({exc}). "
+            "The collection is fetched once and then cached in scikit-learn's data "
+            "home; without a network use the bundled datasets "
+            f"({', '.join(list_datasets()[:4])}, ...) or 'csv:PATH:TARGET'."
+        ) from exc
+    return np.asarray(bunch.data, dtype=np.float64), (bunch.target == 1).astype(int)
+
+
+def _as_frame(X):
+    import pandas as pd
+
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..backend import train
+from ..backend import class_balanced_weights, train
 from ..backend.neighbors import same_class_neighbors
 from ..backend.nets import Classifier, ConditionalCritic, ConditionalGenerator
 from ..backend.steps import GANConfig, GANStep, generator_output
@@ -103,6 +103,11 @@ class GANOverSampler(BaseGenerativeOverSampler):
         in the generator loss; keeps rows on their class's side of the
         boundary. 0 disables it.
 
+    balance_classes : bool, default=False
+        Draw training minibatches with every class equally likely (rows
+        weighted by 1 / class size, times any ``sample_weight``), so the
+        generator trains on the minority as often as on the majority.
+
     {neural}
 
     Attributes
@@ -124,6 +129,11 @@ class GANOverSampler(BaseGenerativeOverSampler):
         The trained generator, on the CPU.
     critic_ : torch.nn.Module
         The trained critic (discriminator), on the CPU.
+    anchor_weights_ : ndarray of shape (n_samples,) or None
+        Sample weight of each anchor when the weights were unequal (anchors
+        are then drawn in proportion to it); ``None`` otherwise.
+    sample_weight_ : ndarray of shape (n_samples_new,)
+        After ``fit_resample``: the weight of each returned row (see Notes).
     history_ : list of dict
         Per epoch: ``g_loss``, ``d_loss``, ``d_real`` and ``d_fake`` (mean
         critic score, or the discriminator's mean probability for
@@ -141,7 +151,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     Notes
     -----
-    Generated rows get ``sample_weight`` 1 in the weight protocol. Each class
+    With ``fit_resample(X, y, sample_weight=w)``, ``sample_weight_`` keeps
+    ``w`` for the original rows and gives each generated row the mean ``w``
+    of its class (1 without ``w``); unequal weights also make training draw
+    rows, and generation draw anchors, in proportion to ``w``. Each class
     that ``sampling_strategy`` grows needs at least 2 rows; with fewer,
     ``fit_resample`` raises a ``ValueError`` naming the class.
 
@@ -185,6 +198,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         "instance_noise": [Interval(numbers.Real, 0, None, closed="left")],
         "feature_matching": [Interval(numbers.Real, 0, None, closed="left")],
         "aux_classifier_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "balance_classes": ["boolean"],
     }
 
     def __init__(
@@ -205,6 +219,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         instance_noise=0.0,
         feature_matching=0.0,
         aux_classifier_weight=0.0,
+        balance_classes=False,
         categorical_features="auto",
         numeric_encoding="standard",
         epochs="auto",
@@ -229,6 +244,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.instance_noise = instance_noise
         self.feature_matching = feature_matching
         self.aux_classifier_weight = aux_classifier_weight
+        self.balance_classes = balance_classes
         self.categorical_features = categorical_features
         self.numeric_encoding = numeric_encoding
         self.epochs = epochs
@@ -238,7 +254,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def _train(self, Z, labels, n_classes, spans, torch_gen):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
         # the condition is the one-hot class, plus the anchor row when anchored
@@ -268,15 +284,20 @@ class GANOverSampler(BaseGenerativeOverSampler):
         step = GANStep(generator, critic, spans, n_classes, config, torch_gen,
                        self.learning_rate, classifier=classifier, pool=pool)
         modules = [m for m in (generator, critic, classifier) if m is not None]
+        anchor_weights = row_weights  # sampling draws anchors by sample weight only
+        if self.balance_classes:
+            row_weights = class_balanced_weights(labels, n_classes, row_weights)
         history = train(
             step, tensors, epochs=epochs,
             batch_size=min(self.batch_size, Z.shape[0]), generator=torch_gen,
-            modules=modules, verbose=self.verbose,
+            modules=modules, row_weights=row_weights, verbose=self.verbose,
         )
         fitted = {"generator_": generator, "critic_": critic, "history_": history,
-                  "anchors_": None, "anchor_labels_": None}
+                  "anchors_": None, "anchor_labels_": None, "anchor_weights_": None}
         if self.anchor:
             fitted.update(anchors_=Z.cpu().numpy(), anchor_labels_=labels.cpu().numpy())
+            if anchor_weights is not None:  # anchors are then drawn by weight
+                fitted["anchor_weights_"] = anchor_weights.cpu().numpy()
         return fitted
 
     def _generate_encoded(self, n_samples, class_index, torch_gen):
@@ -285,9 +306,17 @@ class GANOverSampler(BaseGenerativeOverSampler):
         anchor = None
         if self.anchors_ is not None:
             rows = torch.as_tensor(np.flatnonzero(self.anchor_labels_ == class_index))
-            pick = rows[torch.randint(rows.numel(), (n_samples,), generator=torch_gen)]
+            pick = rows[self._draw_anchors(rows, n_samples, torch_gen)]
             anchor = torch.as_tensor(self.anchors_)[pick]
             cond = torch.cat([cond, anchor], dim=1)
         noise = torch.randn(n_samples, self.noise_dim, generator=torch_gen)
         return generator_output(self.generator_(noise, cond), self.encoder_.spans_,
                                 anchor).numpy()
+
+    def _draw_anchors(self, rows, n_samples, torch_gen):
+        """Positions in ``rows`` of the anchors: uniform, or by sample weight."""
+        weights = getattr(self, "anchor_weights_", None)  # absent in old pickles
+        if weights is None or not weights[rows.numpy()].any():
+            return torch.randint(rows.numel(), (n_samples,), generator=torch_gen)
+        return torch.multinomial(torch.as_tensor(weights[rows.numpy()]), n_samples,
+                                 replacement=True, generator=torch_gen)

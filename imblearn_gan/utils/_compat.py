@@ -4,7 +4,19 @@ They come through ``sklearn_compat`` (a dependency of imbalanced-learn), as in
 ``imblearn/base.py``, so version differences stay in one place.
 """
 
+from imblearn.pipeline import _fit_resample_one, _fit_transform_one
+from sklearn.pipeline import _name_estimators
+from sklearn.utils._user_interface import _print_elapsed_time
+from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
-__all__ = ["_fit_context", "validate_data"]
+__all__ = [
+    "_fit_context",
+    "_fit_resample_one",
+    "_fit_transform_one",
+    "_name_estimators",
+    "_print_elapsed_time",
+    "_routing_enabled",
+    "validate_data",
+]

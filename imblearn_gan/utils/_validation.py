@@ -76,3 +76,38 @@ def check_class_sizes(classes, counts, sampling_strategy, minimum, name):
                 f"{minimum} samples of a class to generate new ones. Collect more "
                 "samples, merge the class, or leave it out of sampling_strategy."
             )
+
+
+def check_sample_weight(sample_weight, n_rows):
+    """Validate ``sample_weight`` for ``n_rows`` rows; ones when ``None``.
+
+    The semantics of scikit-learn's ``_check_sample_weight``, with errors that
+    name the problem: returns a float64 1-D array of length ``n_rows`` whose
+    values are finite, non-negative and not all zero. A scalar is broadcast.
+    """
+    if sample_weight is None:
+        return np.ones(n_rows, dtype=np.float64)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InputError(f"sample_weight must be numeric. Got {error}.") from None
+    if weights.ndim == 0:
+        weights = np.full(n_rows, weights.item())
+    if weights.ndim != 1:
+        raise InputError(
+            f"sample_weight must be 1-D (one weight per row). Got shape {weights.shape}."
+        )
+    if weights.shape[0] != n_rows:
+        raise InputError(
+            f"sample_weight has {weights.shape[0]} values but X has {n_rows} rows; "
+            "give one weight per row."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise InputError("sample_weight contains NaN or infinity.")
+    if np.any(weights < 0):
+        raise InputError(
+            f"sample_weight must be non-negative. Got minimum {weights.min():g}."
+        )
+    if n_rows and not np.any(weights > 0):
+        raise InputError("sample_weight is zero for every row; no row would count.")
+    return weights

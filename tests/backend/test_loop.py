@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from imblearn_gan.backend import EarlyStopping, train
+from imblearn_gan.backend import EarlyStopping, class_balanced_weights, train
 from imblearn_gan.exceptions import TrainingDivergedError
 
 
@@ -190,6 +190,22 @@ def test_row_weights_draw_rows_in_proportion():
     assert share == pytest.approx(0.75, abs=0.03)
     assert not torch.any(drawn == 0)
     assert len(drawn.unique()) < 1000  # with replacement: not a permutation
+
+
+def test_class_balanced_weights_give_each_class_equal_mass():
+    # Setup: classes of 90, 9 and 1 rows; row weights 2 on the first 45 rows
+    labels = torch.repeat_interleave(torch.arange(3), torch.tensor([90, 9, 1]))
+    row_weights = torch.ones(100, dtype=torch.float64)
+    row_weights[:45] = 2.0
+
+    # Run
+    plain = class_balanced_weights(labels, 3)
+    weighted = class_balanced_weights(labels, 3, row_weights)
+
+    # Assert
+    per_class = torch.zeros(3, dtype=torch.float64).index_add_(0, labels, plain)
+    assert torch.allclose(per_class, torch.ones(3, dtype=torch.float64))
+    assert torch.allclose(weighted, plain * row_weights)
 
 
 def test_same_generator_seed_same_history():

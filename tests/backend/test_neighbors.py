@@ -6,7 +6,13 @@ import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import NearestNeighbors
 
-from imblearn_gan.backend.neighbors import kneighbors, same_class_neighbors
+from imblearn_gan.backend.neighbors import (
+    exact_sq_distances,
+    kneighbors,
+    nearest_candidates,
+    rank_ties,
+    same_class_neighbors,
+)
 
 
 def random_points(n, d=4, seed=0):
@@ -132,3 +138,71 @@ def test_same_class_neighbors_small_classes():
         assert set(table[row]) == {6, 7, 8} - {row}
     # a class of one row is its own neighbour (the only one it has)
     assert_array_equal(table[9], [9] * 5)
+
+
+# -- nearest_candidates / rank_ties: the exact whole-dataset search ---------
+
+def all_sq_distances(X):
+    everyone = np.arange(len(X))
+    return exact_sq_distances(X, everyone, np.tile(everyone, (len(X), 1)))
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "brute"])
+@pytest.mark.parametrize("scale", [1.0, 1e3])
+def test_nearest_candidates_are_exact_and_bounded(algorithm, scale):
+    # Setup: continuous rows far from the origin (large norms stress the
+    # low-precision scores) plus duplicated rows
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(700, 20)) * scale + 5 * scale
+    X[600:] = X[:100]
+    full = all_sq_distances(X)
+
+    # Run
+    blocks = list(nearest_candidates(X, 5, algorithm=algorithm, chunk_size=64))
+
+    # Assert
+    proven = []
+    for rows, dist2, index, lower in blocks:
+        assert_array_equal(dist2, np.take_along_axis(full[rows], index, 1))
+        assert np.all(np.diff(dist2, axis=1) >= 0)
+        for i, row in enumerate(rows):
+            others = np.setdiff1d(np.arange(len(X)), index[i])
+            # the proven bound holds
+            assert full[row, others].min() >= lower[i]
+            # where the bound proves it, the two nearest are the true ones
+            if dist2[i, 1] < lower[i]:
+                assert_array_equal(dist2[i, :2], np.sort(full[row])[:2])
+        distinct = dist2[:, 0] < dist2[:, 1]
+        proven.extend(dist2[distinct, 1] < lower[distinct])
+    # and it proves (almost) every row whose two nearest differ
+    assert np.mean(proven) > 0.9
+
+
+def test_brute_candidates_bound_proves_most_rows():
+    # Setup
+    X = np.random.RandomState(1).normal(size=(3000, 50))
+
+    # Run
+    proven = sum(int(np.sum(dist2[:, 1] < lower)) for _, dist2, _, lower in
+                 nearest_candidates(X, 8, algorithm="brute", chunk_size=256))
+
+    # Assert: low precision only rarely needs the exact fallback
+    assert proven >= 0.99 * 3000
+
+
+def test_rank_ties_lists_every_tied_row():
+    # Setup: integer grid -> many equal distances
+    rng = np.random.RandomState(2)
+    X = rng.randint(0, 3, size=(300, 3)).astype(float)
+    full = all_sq_distances(X)
+    rows = np.array([0, 17, 299])
+
+    # Run
+    ties = rank_ties(X, rows, 2, chunk_size=2, ref_block=50)
+
+    # Assert
+    for row, (index, dist2) in zip(rows, ties):
+        cut = np.sort(full[row])[1]
+        assert_array_equal(np.sort(index), np.flatnonzero(full[row] <= cut))
+        assert_array_equal(dist2, full[row, index])
+        assert np.all(np.diff(dist2) >= 0)

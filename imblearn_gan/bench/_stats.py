@@ -1,0 +1,129 @@
+"""Summaries of the tidy rows: means, mean ranks, Friedman and Wilcoxon tests.
+
+Ranks and tests follow Demsar (2006), "Statistical comparisons of classifiers
+over multiple data sets", JMLR 7: each dataset counts once (its mean over
+folds and repeats), samplers are ranked per dataset (1 = best, ties share the
+mean rank), the Friedman test asks whether any sampler differs, and a
+Wilcoxon signed-rank test pairs each sampler with the baseline (SMOTE) over
+the datasets. With n datasets the smallest two-sided Wilcoxon p-value is
+2 / 2**n (0.25 for 3 datasets, 0.0625 for 5): use several datasets.
+"""
+
+import numpy as np
+
+from ._runner import LOWER_IS_BETTER, METRICS
+
+GROUP = ["classifier", "train_fraction", "metric"]
+
+
+# the metrics benchmarks/quality.py has always ranked (log_loss came later)
+_LEGACY_QUALITY = ("balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc")
+
+
+def summarize(rows, quality_metrics=_LEGACY_QUALITY):
+    """Mean per dataset/sampler/classifier/metric, and mean ranks of samplers.
+
+    Ranks: for each dataset, classifier and quality metric, samplers are
+    ranked by their mean over folds (1 = best, ties share the mean rank;
+    ``log_loss`` and ``fit_time``: lower is better). Returns ``(means,
+    ranks)``: ``means`` a DataFrame indexed by dataset, classifier, metric
+    (and train_fraction when there are several) with one column per sampler;
+    ``ranks`` a DataFrame of mean ranks per classifier and metric (and overall).
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    index = ["dataset", "classifier", "metric"]
+    if "train_fraction" in frame and frame.train_fraction.nunique() > 1:
+        index.insert(2, "train_fraction")
+    means = frame.pivot_table(index=index, columns="sampler", values="value", aggfunc="mean")
+    metric = means.index.get_level_values("metric")
+    quality = means[metric.isin(quality_metrics)]
+    lower = quality.index.get_level_values("metric").isin(list(LOWER_IS_BETTER))
+    rank = pd.concat([quality[~lower].rank(axis=1, ascending=False),
+                      quality[lower].rank(axis=1, ascending=True)]).sort_index()
+    by_metric = rank.groupby(level=["classifier", "metric"]).mean()
+    by_classifier = rank.groupby(level="classifier").mean()
+    by_classifier.index = pd.MultiIndex.from_tuples(
+        [(c, "ALL") for c in by_classifier.index], names=["classifier", "metric"])
+    overall = rank.mean().to_frame().T
+    overall.index = pd.MultiIndex.from_tuples([("ALL", "ALL")], names=["classifier", "metric"])
+    return means, pd.concat([by_metric, by_classifier, overall])
+
+
+def dataset_means(rows):
+    """One value per dataset, classifier, train fraction, metric and sampler:
+    the mean over repeats and folds (NaN folds, from failed fits, skipped)."""
+    import pandas as pd
+
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    return frame.groupby(["dataset", *GROUP, "sampler"], sort=True).value.mean().unstack("sampler")
+
+
+def _ranks(wide, metric):
+    return wide.rank(axis=1, ascending=metric in LOWER_IS_BETTER)
+
+
+def _friedman(wide):
+    from scipy.stats import friedmanchisquare
+
+    complete = wide.dropna()
+    if complete.shape[1] < 3 or complete.shape[0] < 2:
+        return np.nan, np.nan
+    if np.allclose(complete.to_numpy(), complete.to_numpy()[:, :1]):
+        return 0.0, 1.0  # every sampler equal on every dataset
+    statistic, p_value = friedmanchisquare(*complete.to_numpy().T)
+    return float(statistic), float(p_value)
+
+
+def _wilcoxon(a, b):
+    from scipy.stats import wilcoxon
+
+    pair = np.column_stack([a, b])
+    pair = pair[~np.isnan(pair).any(axis=1)]
+    diff = pair[:, 0] - pair[:, 1]
+    if len(diff) < 2 or np.all(diff == 0):
+        return np.nan
+    return float(wilcoxon(pair[:, 0], pair[:, 1], zero_method="zsplit").pvalue)
+
+
+def compare(rows, baseline="smote"):
+    """The comparison table and the Friedman tests.
+
+    Returns ``(table, friedman)``. ``table``: one row per classifier, train
+    fraction, metric and sampler with ``mean`` (over datasets), ``std``,
+    ``mean_rank`` (over datasets), ``wilcoxon_p`` (vs ``baseline``; NaN for
+    the baseline itself or when it was not run) and ``n_datasets``.
+    ``friedman``: one row per classifier, train fraction and metric with
+    ``statistic``, ``p_value``, ``n_datasets``, ``n_samplers``.
+    """
+    import pandas as pd
+
+    means = dataset_means(rows)
+    table, friedman = [], []
+    for (classifier, fraction, metric), block in means.groupby(level=GROUP, sort=False):
+        wide = block.droplevel(GROUP)
+        ranks = _ranks(wide, metric)
+        statistic, p_value = _friedman(wide)
+        friedman.append({"classifier": classifier, "train_fraction": fraction, "metric": metric,
+                         "statistic": statistic, "p_value": p_value,
+                         "n_datasets": int(wide.dropna().shape[0]),
+                         "n_samplers": wide.shape[1]})
+        for sampler in wide.columns:
+            p = (_wilcoxon(wide[sampler].to_numpy(), wide[baseline].to_numpy())
+                 if baseline in wide and sampler != baseline else np.nan)
+            table.append({"classifier": classifier, "train_fraction": fraction, "metric": metric,
+                          "sampler": sampler, "mean": wide[sampler].mean(),
+                          "std": wide[sampler].std(), "mean_rank": ranks[sampler].mean(),
+                          "wilcoxon_p": p, "n_datasets": int(wide[sampler].notna().sum())})
+    return pd.DataFrame(table), pd.DataFrame(friedman)
+
+
+def rank_matrix(rows, metrics=tuple(METRICS)):
+    """Ranks per (dataset, classifier, train fraction, metric) row and sampler."""
+    import pandas as pd
+
+    means = dataset_means(rows)
+    parts = [_ranks(block, metric) for metric, block in means.groupby(level="metric")
+             if metric in metrics]
+    return pd.concat(parts) if parts else means.iloc[:0]

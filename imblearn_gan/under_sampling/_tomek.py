@@ -1,0 +1,307 @@
+"""TomekPruner: imblearn's TomekLinks on the shared exact neighbour search."""
+
+import numbers
+from typing import ClassVar
+
+import numpy as np
+import torch
+from imblearn.under_sampling.base import BaseCleaningSampler
+from sklearn import get_config
+from sklearn.neighbors import KDTree
+from sklearn.utils import _safe_indexing
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..backend import TabularEncoder, resolve_device, torch_threads
+from ..backend.neighbors import exact_sq_distances, nearest_candidates, rank_ties
+from ..utils._docstring import Substitution
+from ..utils._validation import check_mixed_X_y, check_sample_weight
+from ..utils._weights import SampleWeightMixin
+
+# scikit-learn's NearestNeighbors(algorithm="auto") uses brute force above
+# this many features (and for n_samples <= 5 with 2 neighbours)
+_SKLEARN_TREE_MAX_FEATURES = 15
+_CANDIDATES = {"kd_tree": 3, "brute": 8}
+
+
+@Substitution(sampling_strategy=BaseCleaningSampler._sampling_strategy_docstring)
+class TomekPruner(SampleWeightMixin, BaseCleaningSampler):
+    """Remove Tomek links: imblearn's ``TomekLinks``, faster and for mixed data.
+
+    Two rows of different classes that are each other's nearest neighbour
+    form a Tomek link; the member whose class ``sampling_strategy`` selects
+    is removed. On numeric data the rows removed are exactly those of
+    ``imblearn.under_sampling.TomekLinks`` (same ``sample_indices_``),
+    including its choices among duplicate rows and equidistant neighbours.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    categorical_features : "auto", array-like of int or str, or None, \
+default="auto"
+        Columns compared as categories. ``"auto"`` uses pandas dtypes
+        (category, object, string, bool) and, for object arrays, the
+        non-numeric columns; indices or names select columns; ``None``
+        treats every column as numeric.
+
+    categorical_weight : float, default=1.0
+        What a categorical mismatch adds to the squared distance. The metric
+        is Euclidean on the numeric columns as given (not rescaled) plus
+        ``categorical_weight`` per categorical column whose values differ
+        (a one-hot code scaled by ``sqrt(categorical_weight / 2)``).
+
+    algorithm : {{"auto", "kd_tree", "brute"}}, default="auto"
+        Neighbour search. ``"kd_tree"``: ``scipy.spatial.cKDTree`` on the
+        CPU; ``"brute"``: chunked torch matmuls on ``device`` in low
+        precision, re-ranked exactly in float64. ``"auto"`` takes the tree
+        on a CPU with at most 15 (encoded) features, brute force otherwise.
+        Both are exact: rows whose order is not proven are re-measured.
+
+    device : "auto", "cpu", "cuda" or "cuda:N", default="auto"
+        Where brute force runs; ``"auto"`` picks CUDA when available.
+
+    n_threads : int or None, default=1
+        Threads of the search (torch intra-op threads and tree workers).
+        ``None`` keeps torch's setting. Brute force runs one worker thread
+        per query block (each with one torch thread), robust to a busy core.
+        One large search may use every core; 1 is safe under
+        ``GridSearchCV(n_jobs=...)`` (see ``docs/tomek.md``).
+
+    chunk_size : int, default=256
+        Query rows per block of brute force; a block scores
+        ``16 * chunk_size`` reference rows at a time, so memory is bounded
+        by ``16 * chunk_size**2`` scores per thread, never ``n x n``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes whose linked rows are removed (values: their row counts).
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the rows kept.
+    sample_weight_ : ndarray of shape (n_new_samples,)
+        Incoming ``sample_weight`` of the kept rows (1.0 without weights).
+    nearest_neighbors_ : ndarray of shape (n_samples,)
+        Each row's nearest other row, as ``TomekLinks`` sees it (column 1 of
+        ``NearestNeighbors(n_neighbors=2).kneighbors(X)``).
+    algorithm_ : str
+        The search used, ``"kd_tree"`` or ``"brute"``.
+    n_rechecked_ : int
+        Rows whose neighbours were re-measured exactly (ties, or candidate
+        orders the fast search could not prove).
+    n_features_in_ : int
+        Number of features of ``X``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    imblearn.under_sampling.TomekLinks : The reference implementation.
+    imblearn_gan.GANOverSampler : Over-sample; combine both in a pipeline.
+
+    Notes
+    -----
+    imblearn takes column 1 of ``kneighbors(X)`` with the row itself among
+    the candidates. With a duplicate row, column 1 can be the row itself
+    (no link) or its twin, depending on scikit-learn's order among equal
+    distances (KD-tree visit order up to 15 features, reference index order
+    in brute force). TomekPruner resolves such rows exactly as scikit-learn
+    does: rows with ties go to the same ``KDTree`` query, or to an exact
+    replay of the brute-force heap. Ties are those of float64 arithmetic:
+    for brute force (more than 15 features) bit-identical results hold when
+    the squared distances are exact (e.g. integer or dyadic values) or have
+    no near-ties, as in continuous data.
+
+    References
+    ----------
+    .. [1] I. Tomek, "Two modifications of CNN," IEEE Transactions on Systems,
+       Man, and Cybernetics, vol. 6, pp. 769-772, 1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from imblearn_gan import TomekPruner
+    >>> X, y = make_classification(n_classes=2, class_sep=2,
+    ... weights=[0.1, 0.9], n_informative=3, n_redundant=1, flip_y=0,
+    ... n_features=20, n_clusters_per_class=1, n_samples=1000, random_state=10)
+    >>> X_res, y_res = TomekPruner().fit_resample(X, y)
+    >>> print('Resampled dataset shape %s' % Counter(y_res.tolist()))
+    Resampled dataset shape Counter({{1: 897, 0: 100}})
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseCleaningSampler._parameter_constraints,
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "categorical_weight": [Interval(numbers.Real, 0, None, closed="neither")],
+        "algorithm": [StrOptions({"auto", "kd_tree", "brute"})],
+        "device": [str, torch.device],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "chunk_size": [Interval(numbers.Integral, 16, None, closed="left")],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", categorical_features="auto",
+                 categorical_weight=1.0, algorithm="auto", device="auto",
+                 n_threads=1, chunk_size=256):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.categorical_features = categorical_features
+        self.categorical_weight = categorical_weight
+        self.algorithm = algorithm
+        self.device = device
+        self.n_threads = n_threads
+        self.chunk_size = chunk_size
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True  # categorical string columns
+        tags.input_tags.allow_nan = False
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+    def _check_X_y(self, X, y):
+        return check_mixed_X_y(self, X, y)
+
+    def _fit_resample(self, X, y, sample_weight=None):
+        weights = check_sample_weight(sample_weight, len(y))
+        Z, dtype = self._encode(X)
+        device = resolve_device(self.device)
+        algorithm = self._search_algorithm(Z.shape[1], device)
+        # scikit-learn's OpenMP threads as the caller has them: torch_threads
+        # below may change them (both libraries can share one OpenMP runtime)
+        sklearn_threads = _openmp_effective_n_threads()
+        with torch_threads(self.n_threads if device.type == "cpu" else None):
+            nearest, n_rechecked = self._nearest_other(
+                Z, dtype, algorithm, device, sklearn_threads)
+        links = tomek_links(y, nearest, list(self.sampling_strategy_))
+        self.sample_indices_ = np.flatnonzero(~links)
+        self.sample_weight_ = weights[self.sample_indices_]
+        self.nearest_neighbors_ = nearest
+        self.algorithm_, self.n_rechecked_ = algorithm, n_rechecked
+        return (_safe_indexing(X, self.sample_indices_),
+                _safe_indexing(y, self.sample_indices_))
+
+    def _encode(self, X):
+        """float64 matrix of the metric, and the dtype scikit-learn would see."""
+        numeric_array = not hasattr(X, "iloc") and X.dtype.kind in "iuf"
+        if numeric_array and (self.categorical_features is None
+                              or isinstance(self.categorical_features, str)):
+            # plain numbers: no encoder, no copy of float64 C-ordered data
+            return np.ascontiguousarray(X, dtype=np.float64), X.dtype
+        encoder = TabularEncoder(self.categorical_features).fit(X)
+        if len(encoder.categorical_columns_) == 0:
+            Z = X.to_numpy(dtype=np.float64) if hasattr(X, "iloc") else X
+            dtype = X.to_numpy().dtype if hasattr(X, "iloc") else X.dtype
+            return np.ascontiguousarray(Z, dtype=np.float64), dtype
+        columns = [X.iloc[:, j].to_numpy() if hasattr(X, "iloc") else X[:, j]
+                   for j in range(X.shape[1])]
+        scale = np.sqrt(self.categorical_weight / 2)  # two one-hot cells differ
+        parts = []
+        for col, values in zip(encoder.columns_, columns):
+            if col.kind == "categorical":
+                parts.append(encoder._one_hot(col, values).astype(np.float64) * scale)
+            else:
+                parts.append(np.asarray(values, dtype=np.float64)[:, None])
+        return np.ascontiguousarray(np.hstack(parts)), np.dtype(np.float64)
+
+    def _search_algorithm(self, n_features, device):
+        if self.algorithm != "auto":
+            return self.algorithm
+        few = n_features <= _SKLEARN_TREE_MAX_FEATURES
+        return "kd_tree" if device.type == "cpu" and few else "brute"
+
+    def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
+        """Column 1 of scikit-learn's ``kneighbors`` for every row."""
+        n_threads = torch.get_num_threads() if self.n_threads is None else self.n_threads
+        nearest = np.empty(Z.shape[0], dtype=np.intp)
+        unsure = []
+        blocks = nearest_candidates(
+            Z, _CANDIDATES[algorithm], algorithm=algorithm, chunk_size=self.chunk_size,
+            device=device, n_threads=n_threads,
+        )
+        for rows, dist2, index, lower in blocks:
+            if dist2.shape[1] < 3:  # fewer than 3 rows: pad
+                dist2 = np.pad(dist2, ((0, 0), (0, 3 - dist2.shape[1])),
+                               constant_values=np.inf)
+            clear = (dist2[:, 0] < dist2[:, 1]) & (dist2[:, 1] < dist2[:, 2])
+            clear &= dist2[:, 1] < lower
+            nearest[rows[clear]] = index[clear, 1]
+            unsure.append(rows[~clear])
+        unsure = np.concatenate(unsure)
+        if unsure.size:
+            nearest[unsure] = sklearn_tie_order(Z, dtype, unsure, device,
+                                                sklearn_threads)
+        return nearest, int(unsure.size)
+
+
+def tomek_links(y, nearest, classes):
+    """Rows of ``classes`` that form a Tomek link (vectorised
+    ``TomekLinks.is_tomek``)."""
+    partner_class = y[nearest]
+    mutual = nearest[nearest] == np.arange(len(y))
+    return np.isin(y, classes) & (partner_class != y) & mutual
+
+
+def sklearn_tie_order(Z, dtype, rows, device, sklearn_threads):
+    """Column 1 of ``NearestNeighbors(n_neighbors=2).fit(Z).kneighbors(Z)``
+    for ``rows``, with scikit-learn's order among equal distances
+    (``sklearn_threads``: its OpenMP threads, which set its brute-force order)."""
+    n, d = Z.shape
+    if d <= _SKLEARN_TREE_MAX_FEATURES and n // 2 > 2:
+        # the same tree NearestNeighbors builds: the same visit order
+        tree = KDTree(Z, leaf_size=30, metric="euclidean")
+        return tree.query(Z[rows], k=2, return_distance=False)[:, 1]
+    if dtype not in (np.float32, np.float64):
+        return _pairwise_order(Z, rows)
+    streams = _argkmin_threads(n, sklearn_threads)
+    ties = rank_ties(Z, rows, 2, device=device)
+    return np.array([_heap_choice(index, dist2, streams) for index, dist2 in ties])
+
+
+def _argkmin_threads(n, n_threads):
+    """Start of each thread's reference range in scikit-learn's ArgKmin, or
+    None when every query sees the references in index order."""
+    chunk = min(n, get_config().get("pairwise_dist_chunk_size", 256))
+    if 4 * chunk * n_threads < n:
+        return None  # parallel_on_X: one heap per query, filled in index order
+    n_chunks = -(-n // chunk)
+    team = min(n_chunks, n_threads)
+    # OpenMP static schedule: contiguous blocks of chunks, the first
+    # n_chunks % team threads taking one more
+    q, r = divmod(n_chunks, team)
+    starts = [t * q + min(t, r) for t in range(team)]
+    return np.array(starts) * chunk
+
+
+def _heap_choice(index, dist2, streams):
+    """Replay scikit-learn's size-2 max-heap on the rows at or within the
+    second distance (``index`` sorted by distance, then index).
+
+    A heap keeps the first row of the smallest distance at the bottom and
+    the next one on top; its final sort swaps them only when the top is
+    strictly farther. Column 1 is so the second row in (distance, arrival)
+    order, or the first when both distances are equal.
+    """
+    if streams is not None:  # parallel_on_Y: per-thread heaps, merged in order
+        thread = np.searchsorted(streams, index, side="right") - 1
+        parts = []
+        for t in np.unique(thread):
+            members = np.flatnonzero(thread == t)[:2]
+            parts.extend(members[::-1])  # heap array order: top, bottom
+        index, dist2 = index[parts], dist2[parts]
+        order = np.argsort(dist2, kind="stable")
+        index, dist2 = index[order], dist2[order]
+    return index[0] if dist2[0] == dist2[1] else index[1]
+
+
+def _pairwise_order(Z, rows):
+    """Integer or bool X: scikit-learn ranks full distance rows with
+    ``np.argpartition`` then ``np.argsort``; replay both on exact rows."""
+    out = np.empty(len(rows), dtype=np.intp)
+    everyone = np.arange(Z.shape[0])
+    for i, row in enumerate(rows):
+        dist = np.sqrt(exact_sq_distances(Z, np.array([row]), everyone[None, :]))
+        top = np.argpartition(dist, 1, axis=1)[:, :2]
+        top = top[:, np.argsort(dist[0, top[0]])]
+        out[i] = top[0, 1]
+    return out

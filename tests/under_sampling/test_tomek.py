@@ -1,0 +1,245 @@
+"""TomekPruner: identical rows to imblearn's TomekLinks, mixed data, weights."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from imblearn.under_sampling import TomekLinks
+from numpy.testing import assert_array_equal
+
+from imblearn_gan import TomekPruner
+from imblearn_gan.exceptions import InputError
+from imblearn_gan.under_sampling._tomek import _heap_choice, tomek_links
+
+STRATEGIES = ["auto", "majority", "not minority", "not majority", "all"]
+
+
+def random_dataset(seed):
+    """Small datasets of every kind that makes TomekLinks' choices subtle:
+    few integer values (duplicate rows, equidistant neighbours), integer
+    dtype, continuous values; 1 to 20 features (KD-tree and brute force in
+    scikit-learn); 2 to 4 classes; 3 to 300 rows."""
+    rng = np.random.RandomState(seed)
+    n = int(rng.choice([3, 4, 5, 6, 7, 20, 60, 150, 300]))
+    d = int(rng.choice([1, 2, 3, 5, 15, 16, 20]))
+    kind = seed % 4
+    if kind == 0:
+        X = rng.randint(0, 3, size=(n, d)).astype(np.float64)
+    elif kind == 1:
+        X = rng.randint(0, 4, size=(n, d))  # int64: scikit-learn's other brute path
+    elif kind == 2:
+        X = rng.normal(size=(n, d)).astype(np.float32)
+    else:
+        X = np.round(rng.normal(size=(n, d)), 1)  # decimals, with repeats
+    y = rng.randint(0, rng.randint(2, 5), size=n)
+    y[:2] = [0, 1]  # at least two classes
+    return X, y
+
+
+def _strategies(y):
+    classes = np.unique(y)
+    return STRATEGIES + [[classes[0]], list(classes[1:])]
+
+
+@pytest.mark.parametrize("block", range(4))
+def test_same_rows_as_imblearn_on_200_random_datasets(block):
+    # Setup: 50 datasets per block; each with "all" and one of the other
+    # sampling strategies in turn (the 7 forms appear ~28 times each)
+    for seed in range(50 * block, 50 * (block + 1)):
+        X, y = random_dataset(seed)
+        for strategy in ("all", _strategies(y)[seed % 7]):
+            expected = TomekLinks(sampling_strategy=strategy)
+            expected.fit_resample(X, y)
+
+            # Run
+            pruner = TomekPruner(sampling_strategy=strategy, device="cpu")
+            X_res, _ = pruner.fit_resample(X, y)
+
+            # Assert
+            assert_array_equal(pruner.sample_indices_, expected.sample_indices_,
+                               err_msg=f"seed={seed} strategy={strategy!r}")
+            assert_array_equal(X_res, X[expected.sample_indices_])
+
+
+@pytest.mark.parametrize("n, d", [(3000, 20), (1500, 18), (2500, 4)])
+def test_same_rows_as_imblearn_with_many_ties_in_larger_data(n, d):
+    # Setup: binary features -> most rows have duplicates and equidistant
+    # neighbours; n > 2048 exercises scikit-learn's parallel_on_X order,
+    # n <= 2048 its per-thread heaps (parallel_on_Y)
+    rng = np.random.RandomState(n)
+    X = rng.randint(0, 2, size=(n, d)).astype(np.float64)
+    y = rng.randint(0, 3, size=n)
+    expected = TomekLinks(sampling_strategy="all")
+    expected.fit_resample(X, y)
+
+    # Run
+    pruner = TomekPruner(sampling_strategy="all", device="cpu")
+    pruner.fit_resample(X, y)
+
+    # Assert
+    assert pruner.n_rechecked_ > 0  # the tie machinery was needed
+    assert_array_equal(pruner.sample_indices_, expected.sample_indices_)
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "brute"])
+def test_both_searches_agree_with_imblearn(algorithm):
+    # Setup: continuous data, so the order is unambiguous whichever search
+    rng = np.random.RandomState(3)
+    for d in (3, 30):
+        X = rng.normal(size=(4000, d))
+        y = (rng.rand(4000) < 0.2).astype(int)
+
+        # Run
+        pruner = TomekPruner(algorithm=algorithm, device="cpu", chunk_size=128)
+        pruner.fit_resample(X, y)
+
+        # Assert
+        assert pruner.algorithm_ == algorithm
+        reference = TomekLinks()
+        reference.fit_resample(X, y)
+        assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
+
+
+def test_nearest_neighbors_match_sklearn_column_one():
+    # Setup
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(200, 4)).astype(float)
+    y = rng.randint(0, 2, size=200)
+    expected = NearestNeighbors(n_neighbors=2).fit(X).kneighbors(X)[1][:, 1]
+
+    # Run
+    pruner = TomekPruner(device="cpu")
+    pruner.fit_resample(X, y)
+
+    # Assert: with duplicates, some rows are their own column 1 (no link)
+    assert_array_equal(pruner.nearest_neighbors_, expected)
+    assert np.any(expected == np.arange(200))
+
+
+def test_heap_choice_replays_equal_distances():
+    # Setup: two rows at distance 0 (a duplicate), one farther
+    index, dist2 = np.array([4, 9]), np.array([0.0, 0.0])
+
+    # Run / Assert: index order -> the first; one heap per thread -> swapped
+    assert _heap_choice(index, dist2, None) == 4
+    assert _heap_choice(index, dist2, np.array([0])) == 9
+    assert _heap_choice(np.array([4, 9]), np.array([0.0, 1.0]), None) == 9
+
+
+def test_tomek_links_marks_mutual_pairs_of_selected_classes():
+    # Setup: rows 0-1 mutual with different classes; 2 -> 3 not mutual
+    y = np.array([0, 1, 0, 1, 1])
+    nearest = np.array([1, 0, 3, 4, 3])
+
+    # Run
+    links = tomek_links(y, nearest, [1])
+
+    # Assert
+    assert_array_equal(links, [False, True, False, False, False])
+
+
+def test_sample_weight_of_kept_rows():
+    # Setup
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(300, 3))
+    y = (rng.rand(300) < 0.3).astype(int)
+    weights = rng.uniform(0.5, 2.0, size=300)
+
+    # Run
+    pruner = TomekPruner(device="cpu")
+    _, y_res = pruner.fit_resample(X, y, sample_weight=weights)
+    unweighted = TomekPruner(device="cpu")
+    unweighted.fit_resample(X, y)
+
+    # Assert
+    assert pruner.sample_weight_.dtype == np.float64
+    assert_array_equal(pruner.sample_weight_, weights[pruner.sample_indices_])
+    assert_array_equal(unweighted.sample_weight_, np.ones(len(y_res)))
+    assert len(y_res) < 300  # something was removed
+
+
+def test_bad_sample_weight_is_a_clear_error():
+    # Setup
+    X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
+
+    # Run / Assert
+    with pytest.raises(InputError, match="sample_weight has 3 values"):
+        TomekPruner(device="cpu").fit_resample(X, y, sample_weight=[1, 2, 3])
+
+
+def test_mixed_dataframe_metric_and_roundtrip():
+    # Setup: one numeric column and one category. Row 0 and 1 are 0.5 apart
+    # but of different colours (+1 squared); row 2 is 1.2 from row 0, same
+    # colour -> row 0's nearest is row 1 (0.25 + 1 < 1.44)
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({
+        "x": [0.0, 0.5, 1.2, 5.0, 5.2, 9.0],
+        "colour": pd.Categorical(["red", "blue", "red", "red", "red", "blue"]),
+    })
+    y = pd.Series([0, 1, 0, 0, 1, 1], name="target")
+
+    # Run
+    pruner = TomekPruner(sampling_strategy="all", device="cpu")
+    X_res, y_res = pruner.fit_resample(X, y)
+    heavy = TomekPruner(sampling_strategy="all", categorical_weight=4.0, device="cpu")
+    heavy.fit_resample(X, y)
+
+    # Assert
+    assert list(pruner.nearest_neighbors_[:2]) == [1, 0]
+    assert_array_equal(pruner.sample_indices_, [2, 5])  # links 0-1 and 3-4
+    assert isinstance(X_res, pd.DataFrame)
+    assert list(X_res.columns) == ["x", "colour"]
+    assert X_res["colour"].dtype == "category"
+    assert isinstance(y_res, pd.Series)
+    # a mismatch costing 4: row 0's nearest becomes row 2 (1.44 < 0.25 + 4)
+    assert heavy.nearest_neighbors_[0] == 2
+
+
+def test_categorical_features_by_index_on_object_array():
+    # Setup
+    X = np.array([[0.0, "a"], [0.1, "b"], [3.0, "a"], [3.1, "a"], [9.0, "b"]],
+                 dtype=object)
+    y = np.array([0, 1, 0, 1, 1])
+
+    # Run
+    pruner = TomekPruner(sampling_strategy="all", categorical_features=[1],
+                         device="cpu")
+    X_res, _ = pruner.fit_resample(X, y)
+
+    # Assert: row 0's nearest is row 1 (0.01 + 1 for the letter < 9): a
+    # link; rows 2-3 (0.01) too; row 4 is alone
+    assert_array_equal(pruner.sample_indices_, [4])
+    assert X_res.shape == (1, 2)
+
+
+def test_bad_input_errors():
+    # Setup
+    X = np.array([[0.0, np.nan], [1.0, 2.0], [2.0, 1.0]])
+    y = np.array([0, 1, 0])
+
+    # Run / Assert
+    with pytest.raises(ValueError, match="NaN"):
+        TomekPruner(device="cpu").fit_resample(X, y)
+    with pytest.raises(InputError, match="categorical_features contains index 5"):
+        TomekPruner(categorical_features=[5], device="cpu").fit_resample(
+            np.ones((4, 2)), np.array([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="chunk_size"):
+        TomekPruner(chunk_size=2).fit_resample(np.ones((4, 2)), np.array([0, 1, 0, 1]))
+
+
+def test_docstring_example_counts():
+    # Setup
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_classes=2, class_sep=2, weights=[0.1, 0.9],
+                               n_informative=3, n_redundant=1, flip_y=0,
+                               n_features=20, n_clusters_per_class=1,
+                               n_samples=1000, random_state=10)
+
+    # Run
+    _, y_res = TomekPruner(device="cpu").fit_resample(X, y)
+
+    # Assert: the counts of imblearn's own TomekLinks example
+    assert Counter(y_res.tolist()) == {1: 897, 0: 100}
