@@ -137,12 +137,13 @@ def load_csv(path, target, as_frame=False, name=None):
             f"Column {target!r} not in {name!r}; its columns are {list(frame.columns)}."
         )
     y = _binary_target(frame.pop(target), name)
+    # text columns: dtype object (pandas 2) or str (pandas 3); both have kind "O"
+    text = [c for c in frame.columns if frame[c].dtype.kind == "O"]
     if as_frame:
-        for column in frame.columns:
-            if frame[column].dtype == object:
-                frame[column] = frame[column].astype("category")
+        for column in text:
+            frame[column] = frame[column].astype("category")
         return frame, y
-    if any(frame[c].dtype == object for c in frame.columns):
+    if text:
         raise InputError(
             f"Dataset {name!r} has categorical columns; load it with as_frame=True."
         )
