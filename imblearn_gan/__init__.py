@@ -5,4 +5,11 @@ from .under_sampling import DownsampleUpweight, LossProportionalSampler, TomekPr
 
 __version__ = "0.1.0"
 
-__all__ = ["DownsampleUpweight", "GANOverSampler", "LossProportionalSampler", "TomekPruner", "VAEOverSampler", "__version__"]
+__all__ = [
+    "DownsampleUpweight",
+    "GANOverSampler",
+    "LossProportionalSampler",
+    "TomekPruner",
+    "VAEOverSampler",
+    "__version__",
+]

@@ -9,11 +9,11 @@ from imblearn.under_sampling.base import BaseCleaningSampler
 from sklearn import get_config
 from sklearn.neighbors import KDTree
 from sklearn.utils import _safe_indexing
-from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..backend import TabularEncoder, resolve_device, torch_threads
 from ..backend.neighbors import exact_sq_distances, nearest_candidates, rank_ties
+from ..utils._compat import _openmp_effective_n_threads
 from ..utils._docstring import Substitution
 from ..utils._validation import check_mixed_X_y, check_sample_weight
 from ..utils._weights import SampleWeightMixin

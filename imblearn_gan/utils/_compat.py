@@ -6,6 +6,7 @@ They come through ``sklearn_compat`` (a dependency of imbalanced-learn), as in
 
 from imblearn.pipeline import _fit_resample_one, _fit_transform_one
 from sklearn.pipeline import _name_estimators
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn_compat.base import _fit_context
@@ -16,6 +17,7 @@ __all__ = [
     "_fit_resample_one",
     "_fit_transform_one",
     "_name_estimators",
+    "_openmp_effective_n_threads",
     "_print_elapsed_time",
     "_routing_enabled",
     "validate_data",
