@@ -66,7 +66,16 @@ def main(argv=None):
     parser.add_argument("--params", "--gan-params", type=json.loads, default={},
                         help='its parameters for ablations, as JSON, '
                              'e.g. \'{"anchor": "neighbors"}\'')
+    parser.add_argument("--auto-updates", type=int, default=None,
+                        help="ablation: minibatch updates that epochs='auto' targets "
+                             "(the neural sampler's class default otherwise)")
     args = parser.parse_args(argv)
+    if args.auto_updates is not None:
+        import imblearn_gan
+
+        sampler_class = {"gan": imblearn_gan.GANOverSampler,
+                         "vae": imblearn_gan.VAEOverSampler}[args.sampler]
+        sampler_class._auto_updates = args.auto_updates
     start = time.perf_counter()
     rows = run_benchmark(args.datasets.split(","), ["none", "smote", args.sampler],
                          ["logreg", "hgb"], n_splits=5, random_state=0,
