@@ -20,7 +20,12 @@ from sklearn.utils.validation import check_is_fitted
 from .backend import TabularEncoder, make_torch_generator, resolve_device, torch_threads
 from .exceptions import InputError, TrainingDivergedError
 from .utils._compat import _fit_context
-from .utils._validation import check_class_sizes, check_mixed_X_y, check_sample_weight
+from .utils._validation import (
+    check_class_sizes,
+    check_mixed_X_y,
+    check_sample_weight,
+    plain_label,
+)
 from .utils._weights import SampleWeightMixin, generated_weights
 
 
@@ -207,7 +212,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
     def _sample(self, n_samples, label, rng):
         matches = np.flatnonzero(self.classes_ == label)
         if matches.size == 0:
-            label = label.item() if isinstance(label, np.generic) else label
+            label = plain_label(label)
             raise InputError(
                 f"Unknown class {label!r}: the sampler was fitted on classes "
                 f"{self.classes_.tolist()}."

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .exceptions import InputError
 from .utils._compat import _fit_context
-from .utils._validation import check_sample_weight
+from .utils._validation import check_sample_weight, plain_label
 
 
 def correct_prior(proba, true_prior, train_prior):
@@ -230,7 +230,7 @@ def _train_prior(estimator, y, weights, classes):
     """The prior the final classifier of ``estimator`` was fitted on."""
     prior = getattr(estimator, "final_prior_", None)
     if prior is not None:
-        return np.array([prior.get(_plain(label), 0.0) for label in classes])
+        return np.array([prior.get(plain_label(label), 0.0) for label in classes])
     steps = getattr(estimator, "steps", [])
     if any(hasattr(step, "fit_resample") for _, step in steps):
         raise InputError(
@@ -239,7 +239,3 @@ def _train_prior(estimator, y, weights, classes):
             "(or make_pipeline), which sets final_prior_."
         )
     return _shares(y, weights, classes)  # no resampling: the classifier saw y
-
-
-def _plain(label):
-    return label.item() if isinstance(label, np.generic) else label

@@ -26,7 +26,7 @@ from .utils._compat import (
     _print_elapsed_time,
     _routing_enabled,
 )
-from .utils._validation import check_sample_weight
+from .utils._validation import check_sample_weight, plain_label
 from .utils._weights import carrying_weights, generated_weights
 
 
@@ -321,7 +321,7 @@ def _class_prior(y, weights):
         return None
     classes, index = np.unique(np.asarray(y), return_inverse=True)
     mass = np.bincount(index, weights=weights, minlength=len(classes))
-    return {label.item() if isinstance(label, np.generic) else label: float(m / mass.sum())
+    return {plain_label(label): float(m / mass.sum())
             for label, m in zip(classes, mass)}
 
 

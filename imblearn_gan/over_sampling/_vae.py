@@ -19,6 +19,7 @@ from ..utils._docstring import (
     _random_state_docstring,
     _sampling_strategy_docstring,
 )
+from ..utils._validation import plain_label
 
 
 def default_architecture(n_encoded):
@@ -356,7 +357,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
                 n = int(np.clip(self.class_counts_[k], 50, 1000))
                 X_new = BaseGenerativeOverSampler._sample(self, n, label, self._sample_rng)
                 threshold = self.copy_threshold * self.copy_scale_[k]
-                rates[_plain(label)] = near_copy_rate(
+                rates[plain_label(label)] = near_copy_rate(
                     self.encoder_.transform(X_new), self.train_encoded_, threshold)
         return rates
 
@@ -387,7 +388,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         if n_kept < n_samples:
             need = n_samples - n_kept
             warnings.warn(
-                f"VAEOverSampler kept {n_kept} of {n_samples} rows of class {_plain(label)!r} "
+                f"VAEOverSampler kept {n_kept} of {n_samples} rows of class {plain_label(label)!r} "
                 f"after {self._max_guard_rounds} rounds: only {n_far} of {n_drawn} "
                 f"draws were at least copy_threshold={self.copy_threshold} x the "
                 f"class's nearest-neighbour distance from every training row. The "
@@ -397,8 +398,3 @@ class VAEOverSampler(BaseGenerativeOverSampler):
             farthest_first = np.argsort(-dist, kind="stable")
             kept.append(_take(X_new, farthest_first[far.size : far.size + need]))
         return _stack(kept)
-
-
-def _plain(label):
-    """A numpy scalar label as a plain Python value (dict keys, messages)."""
-    return label.item() if isinstance(label, np.generic) else label

@@ -18,6 +18,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from ..backend.pilot import LinearPilot, fit_logistic_pilot
 from ..exceptions import InputError
+from ..utils._validation import plain_label
 from ._lps_select import row_losses
 
 
@@ -72,7 +73,7 @@ def fit_pilot(pilot, X, labels, codes, n_classes, weights, *, tol, max_iter, dev
         return fit_logistic_pilot(X, codes, n_classes, weights, tol=tol, max_iter=max_iter,
                                   device=device, generator=generator)
     if len(np.unique(labels)) < 2:
-        label = labels[0].item() if isinstance(labels[0], np.generic) else labels[0]
+        label = plain_label(labels[0])
         raise InputError(
             f"A pilot would train on rows of one class only ({label!r}): with "
             "cross_fit, each class needs rows outside every fold. Give rare classes "

@@ -65,12 +65,17 @@ def _numeric_if_possible(X):
     return numeric
 
 
+def plain_label(label):
+    """A numpy scalar label as a plain Python value (messages, dict keys)."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
 def check_class_sizes(classes, counts, sampling_strategy, minimum, name):
     """Raise, naming the class, when a class to grow has fewer than ``minimum`` rows."""
     for label, n_new in sampling_strategy.items():
         n_rows = counts[np.searchsorted(classes, label)]
         if n_new > 0 and n_rows < minimum:
-            label = label.item() if isinstance(label, np.generic) else label
+            label = plain_label(label)
             raise InputError(
                 f"Class {label!r} has {n_rows} sample(s), but {name} needs at least "
                 f"{minimum} samples of a class to generate new ones. Collect more "
