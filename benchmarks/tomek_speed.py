@@ -6,7 +6,8 @@ Peak memory is the process's resident-set high-water mark during the fit
 (``VmHWM``, reset just before it through ``/proc/self/clear_refs``) minus the
 resident set just before: what the fit needs beyond the data and imports.
 
-Run under the shared lock, a few cases at a time (each run < ~12 minutes)::
+Run under the shared lock, a few cases at a time (imblearn at 1M x 10 alone
+takes several minutes)::
 
     flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py \
         --cases 10000x10 10000x50 100000x10 100000x50
@@ -37,14 +38,14 @@ SKIP = {("imblearn", "1000000x50"): "skipped: imblearn needs over an hour (brute
 TARGETS = {"100000x50": 5.0, "1000000x10": 1.5}
 NOTES = [(
     "Notes: ours runs with `n_threads=2` (imblearn's brute force uses its 2 "
-    "OpenMP threads; its KD-tree query is single-threaded). The machine is "
+    "OpenMP threads; its KD-tree query is single-threaded). On this AMX CPU "
+    "`algorithm=\"auto\"` is brute force at every shape (bfloat16 tiles, "
+    "half of them thanks to symmetry, then exact re-ranking). The machine is "
     "shared: the lock serialises benchmarks, not the other agents' tests, so "
-    "times vary run to run (imblearn 100000x50 took 37 s and 19 s in two runs). "
-    "1000000x50 (ours) is timed on the first 10% of the query rows against all "
-    "rows and scaled by 10 (every query block does the same work; the full run "
-    "exceeds the 12-minute lock budget). No GPU was lent to this task: the "
-    "GPU target (1000000x10 < 5 s) is not measured. Peak MiB at 10k rows is "
-    "mostly fixed cost (torch kernels ~17 MiB, per-thread buffers), not data."
+    "times vary run to run (imblearn 100000x50 took 37 s and 19 s in two "
+    "earlier runs). No GPU was lent to this task: the GPU target (1000000x10 "
+    "< 5 s) is not measured. Peak MiB at 10k rows is mostly fixed cost (torch "
+    "kernels ~17 MiB, per-thread buffers), not data."
 )]
 
 
@@ -62,12 +63,10 @@ def _rss_mib(field="VmRSS"):
     return float("nan")
 
 
-def run_one(impl, case, n_threads, fraction=1.0):
+def run_one(impl, case, n_threads):
     """Child process: fit one implementation on one case, print JSON."""
     n, d = (int(v) for v in case.split("x"))
     X, y = make_data(n, d)
-    if fraction < 1:
-        return run_partial(X, case, n_threads, fraction)
     if impl == "ours":
         from imblearn_gan import TomekPruner
 
@@ -92,44 +91,10 @@ def run_one(impl, case, n_threads, fraction=1.0):
     }))
 
 
-def run_partial(X, case, n_threads, fraction):
-    """Time TomekPruner's neighbour search (the whole cost but the O(n)
-    link test) on the first ``fraction`` of the query rows against all rows,
-    and extrapolate linearly: every query block does the same work."""
-    import torch
-
-    from imblearn_gan.backend.device import torch_threads
-    from imblearn_gan.backend.neighbors import nearest_candidates
-
-    n_query = int(fraction * X.shape[0])
-    before = _rss_mib()
-    Path("/proc/self/clear_refs").write_text("5")
-    start = time.perf_counter()
-    with torch_threads(n_threads):
-        blocks = nearest_candidates(X, 8, algorithm="brute", chunk_size=256,
-                                    device=torch.device("cpu"), n_threads=n_threads)
-        proven = done = 0
-        for rows, dist2, _, lower in blocks:
-            proven += int(np.sum(dist2[:, 1] < lower))
-            done += len(rows)
-            if done >= n_query:
-                break
-    seconds = time.perf_counter() - start
-    print(json.dumps({
-        "impl": "ours", "case": case, "n_threads": n_threads,
-        "seconds": seconds * X.shape[0] / done, "measured_seconds": seconds,
-        "extrapolated_from_rows": done, "proven_rows": proven,
-        "peak_mib": _rss_mib("VmHWM") - before, "data_mib": X.nbytes / 2**20,
-        "removed": None, "indices_sha1": None, "algorithm": "brute",
-        "n_rechecked": done - proven,
-    }))
-
-
-def run_case(impl, case, n_threads, fraction=1.0):
+def run_case(impl, case, n_threads):
     if (impl, case) in SKIP:
         return {"impl": impl, "case": case, "skipped": SKIP[(impl, case)]}
-    cmd = [sys.executable, __file__, "--child", impl, case, "--n-threads", str(n_threads),
-           "--query-fraction", str(fraction)]
+    cmd = [sys.executable, __file__, "--child", impl, case, "--n-threads", str(n_threads)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -194,9 +159,6 @@ def _row(case, ours, ref):
         met, goal = memory_ok, "memory"
     speed = "-" if ratio is None else f"{ratio:.1f}x"
     ours_s = f"{ours['seconds']:.1f}"
-    if "extrapolated_from_rows" in ours:
-        ours_s += (f" (extrapolated: {ours['measured_seconds']:.0f} s for the first "
-                   f"{ours['extrapolated_from_rows']:,} query rows)")
     return (f"| {case} | {ours['algorithm']} | {ours_s} | {ref_s} | {speed} "
             f"| {ours['peak_mib']:.0f} / {ref_mem} | {ours['data_mib']:.0f} | {same} "
             f"| {'?' if met is None else 'yes' if met else 'NO'} ({goal}, memory <= 2x "
@@ -208,19 +170,16 @@ def main(argv=None):
     parser.add_argument("--cases", nargs="+", default=["10000x10", "10000x50"])
     parser.add_argument("--impls", nargs="+", default=["ours", "imblearn"])
     parser.add_argument("--n-threads", type=int, default=2)
-    parser.add_argument("--query-fraction", type=float, default=1.0,
-                        help="time the search for this fraction of the query rows "
-                        "and extrapolate (for cases over the 12-minute lock budget)")
     parser.add_argument("--child", nargs=2, metavar=("IMPL", "CASE"))
     args = parser.parse_args(argv)
     if args.child:
-        run_one(*args.child, args.n_threads, args.query_fraction)
+        run_one(*args.child, args.n_threads)
         return
     results = load()
     results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
     for case in args.cases:
         for impl in args.impls:
-            entry = run_case(impl, case, args.n_threads, args.query_fraction)
+            entry = run_case(impl, case, args.n_threads)
             entry["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
             print(json.dumps(entry), flush=True)
             results["runs"] = [r for r in results["runs"]

@@ -4,6 +4,7 @@ Memory is bounded by ``chunk_size x n_reference`` distances: the full
 ``n x n`` matrix is never built.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -135,49 +136,243 @@ def _tree_candidates(X, k, block, n_threads):
         yield rows, index, dist[:, -1] ** 2 * (1 - 1e-9)
 
 
+def fast_low_precision(device):
+    """Whether ``device`` multiplies bfloat16 fast (CUDA, CPUs with AMX)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return True
+    return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())
+
+
 def _low_precision_dtype(device):
     """bf16 where the hardware multiplies it fast (AMX CPUs, CUDA), else float32."""
-    if device.type == "cuda":
-        return torch.bfloat16
-    amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-    return torch.bfloat16 if amx else torch.float32
+    return torch.bfloat16 if fast_low_precision(device) else torch.float32
 
 
 def _brute_candidates(X, k, chunk_size, device, n_threads):
-    """Chunked brute force: low-precision scores, exact re-ranking later.
+    """Chunked brute force over symmetric tiles; exact re-ranking later.
 
     Rows are centred and rounded to ``dtype`` (rounding error ``err`` per
     row, known exactly). ``A = [z, hi, lo, 1, 1]`` with ``hi + lo = |z|^2``
     and ``Q = [-2 z, 1, 1, hi, lo]`` give ``Q @ A.T = |q|^2 + |r|^2 - 2 q.r``,
-    the squared distance, in one matmul. Each query block keeps its ``k``
-    smallest scores; a reference block is scanned only for rows whose
-    running k-th score it beats (an integer ``amin`` first: non-negative
-    floats order like their bit patterns; then a mask).
+    the squared distance, in one matmul.
+
+    1. *Scan.* Rows are cut into blocks of ``4 * chunk_size``. Each tile
+       (block i, block j >= i) is computed once: its row minima are block
+       j's best score for the rows of i, its column minima block i's best
+       for the rows of j (the distance is symmetric: half the work). Per
+       row only the three best (score, block) pairs are kept, so memory is
+       O(n), never a score per tile.
+    2. *Re-rank.* Each row is re-scored in float32 against its two best
+       blocks; the ``k - 1`` nearest there (itself excluded) are its
+       candidates. Every other row is farther than the k-th of those
+       scores or than the third block's minimum (both less a proven
+       rounding margin): ``lower`` is the smaller.
+    3. *Collect.* Rows whose nearest neighbour that bound does not prove
+       (a few percent) are scanned again, keeping every row whose score
+       could be within the neighbour's exact distance; those are ranked
+       exactly, which proves every row without a true tie.
     """
     dtype = _low_precision_dtype(device)
     AT, norm2, err = _rounded_rows(X, dtype, device)
-    ref_block = 16 * chunk_size
+    n, d = X.shape
+    size = 4 * chunk_size
+    n_blocks = -(-n // size)
+    parallel = n_threads > 1 and device.type == "cpu"
+    everyone = np.arange(n)
+    with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
+            torch_threads(1 if parallel else None):
+        best_vals, best_blocks = _scan_tiles(AT, d, size, n_blocks, pool)
+        vals, index = _rerank(X, best_blocks[:, :2], k, size, pool, device)
+        third = best_vals[:, 2].double().cpu().numpy()  # third block's minimum
+        del best_vals, best_blocks
+        lower = np.minimum(vals[:, k - 1] * (1 - 1e-9),
+                           _score_lower_bound(third, norm2, err, everyone, dtype, d))
+        del vals, third
+        if k > 1:
+            # rows whose nearest neighbour the bound does not prove: scan
+            # them again, collecting every row the scores cannot rule out
+            nn = exact_sq_distances(X, everyone, index[:, :1])[:, 0]
+            unsure = np.flatnonzero(nn >= lower)
+            if unsure.size:
+                _collect(X, AT, unsure, nn[unsure], index, lower,
+                         (norm2, err, dtype, d), size, pool)
+    del AT
+    step = 64 * chunk_size
+    for start in range(0, n, step):
+        rows = everyone[start : start + step]
+        yield rows, np.hstack([rows[:, None], index[rows, : k - 1]]), lower[rows]
+
+
+def _collect(X, AT, rows, nn, index, lower, error, size, pool):
+    """Re-scan ``rows`` against every row, keeping each reference whose
+    low-precision score could be within the nearest neighbour's exact
+    squared distance ``nn``; re-rank them exactly and update ``index``
+    (n, k) and ``lower`` in place."""
+    norm2, err, dtype, d = error
+    n, k = X.shape[0], index.shape[1]
+    u_out, extra, shift = _score_margins(norm2, err, rows, dtype, d)
+    # the score above which _score_lower_bound proves a distance > nn
+    thr = ((np.sqrt(nn) * (1 + 1e-9) + shift) ** 2 + extra) / (1 - u_out)
+    thr = thr * (1 + 1e-3) + 1e-30
+    bits = _BITS[dtype]
+    query = 4 * size  # rows per re-scan block: few rows, so wider blocks
 
     def block(start):
-        rows = np.arange(start, min(start + chunk_size, X.shape[0]))
-        Q = AT[:, start : start + len(rows)].T.clone()
-        d = X.shape[1]
-        Q[:, :d] *= -2  # exact: a power of two
-        Q[:, d + 2 :] = Q[:, d : d + 2]  # the query's own hi, lo
-        Q[:, d : d + 2] = 1
-        vals, index = _scan(Q, AT, k, ref_block)
-        lower = _score_lower_bound(vals[:, -1], norm2, err, rows, dtype, X.shape[1])
-        return rows, index.cpu().numpy(), lower
+        sub = rows[start : start + query]
+        t = torch.as_tensor(thr[start : start + query], device=AT.device)
+        rounded = t.to(dtype)
+        key = (rounded.view(bits).to(torch.int64) + (rounded.double() < t).long()).to(bits)
+        Q = _query_rows(AT, torch.as_tensor(sub, device=AT.device), d)
+        hits_r, hits_c = [], []
+        for ref in range(0, n, size):
+            scores = torch.mm(Q, AT[:, ref : ref + size]).view(bits)
+            # hits are rare: find their rows by the minimum first
+            some = torch.nonzero(scores.amin(1) <= key).squeeze(1)
+            if some.numel() == 0:
+                continue
+            r, c = torch.nonzero(scores[some] <= key[some, None], as_tuple=True)
+            hits_r.append(some[r].cpu().numpy())
+            hits_c.append(c.cpu().numpy() + ref)
+        if not hits_r:
+            return start, np.empty(0, np.intp), np.empty(0, np.intp)
+        return start, np.concatenate(hits_r), np.concatenate(hits_c)
 
-    starts = range(0, X.shape[0], chunk_size)
-    if n_threads == 1 or device.type != "cpu":
-        yield from map(block, starts)
-        return
-    # one query block per worker, each with one intra-op thread: no barrier
-    # per matmul, so a busy core delays one block instead of every operation
-    with ThreadPoolExecutor(n_threads) as pool, torch_threads(1):
-        for i in range(0, len(starts), 4 * n_threads):
-            yield from pool.map(block, starts[i : i + 4 * n_threads])
+    for start, r, c in pool.map(block, range(0, len(rows), query)):
+        sub = rows[start : start + query]
+        # collected rows and the earlier candidates, without the row itself
+        pos = np.concatenate([r, np.repeat(np.arange(len(sub)), k)])
+        col = np.concatenate([c, index[sub].ravel()])
+        keep = col != sub[pos]
+        pos, col = np.unique(np.stack([pos[keep], col[keep]]), axis=1)
+        d2 = exact_sq_distances(X, sub[pos], col[:, None])[:, 0]
+        order = np.lexsort((col, d2, pos))
+        pos, col, d2 = pos[order], col[order], d2[order]
+        rank = np.arange(len(pos)) - np.searchsorted(pos, pos)
+        chosen = rank < k - 1
+        index[sub[pos[chosen]], rank[chosen]] = col[chosen]
+        kth = np.full(len(sub), np.inf)
+        kth[pos[rank == k - 1]] = d2[rank == k - 1]
+        # anything not collected scores above thr: farther than its bound
+        proven = _score_lower_bound(thr[start : start + query], norm2, err, sub, dtype, d)
+        lower[sub] = np.minimum(kth, proven)
+
+
+def _query_rows(AT, rows, d):
+    """``Q = [-2 z, 1, 1, hi, lo]`` for ``rows`` (a slice or indices; see above)."""
+    Q = AT[:, rows].T.contiguous()
+    if Q.data_ptr() == AT.data_ptr():
+        Q = Q.clone()
+    Q[:, :d] *= -2  # exact: a power of two
+    Q[:, d + 2 :] = Q[:, d : d + 2]  # the query's own hi, lo
+    Q[:, d : d + 2] = 1
+    return Q
+
+
+def _scan_tiles(AT, d, size, n_blocks, pool):
+    """Per row, the three smallest block minima of the low-precision scores
+    (itself excluded) and their blocks: ``(vals, blocks)``, (n, 3) each,
+    sorted; ``inf`` and ``-1`` where there are fewer blocks."""
+    n = AT.shape[1]
+    states = {}
+
+    def state():
+        key = threading.get_ident()
+        if key not in states:
+            states[key] = (torch.full((n, 3), float("inf"), device=AT.device),
+                           torch.full((n, 3), -1, dtype=torch.int32, device=AT.device))
+        return states[key]
+
+    def tile_row(i):
+        vals, blocks = state()
+        lo, hi = i * size, min(n, (i + 1) * size)
+        Q = _query_rows(AT, slice(lo, hi), d)
+        for j in range(i, n_blocks):
+            jlo, jhi = j * size, min(n, (j + 1) * size)
+            scores = torch.mm(Q, AT[:, jlo:jhi])
+            if j == i:
+                scores.diagonal().fill_(float("inf"))  # a row is not its own neighbour
+            _push(vals[lo:hi], blocks[lo:hi], _bits_min(scores, 1), j)
+            if j != i:  # the same tile seen from block j's rows
+                _push(vals[jlo:jhi], blocks[jlo:jhi], _bits_min(scores, 0), i)
+
+    list(pool.map(tile_row, range(n_blocks)))
+    parts = list(states.values())
+    if len(parts) == 1:
+        return parts[0]
+    vals = torch.cat([v for v, _ in parts], 1)
+    blocks = torch.cat([b for _, b in parts], 1)
+    vals, pos = torch.topk(vals, 3, dim=1, largest=False, sorted=True)
+    return vals, blocks.gather(1, pos)
+
+
+def _bits_min(scores, dim):
+    """Minimum of low-precision scores along ``dim``, as float32.
+
+    The minimum runs on the bit patterns (13x faster than a bf16 ``amin``
+    here): non-negative floats order like their bits. A negative minimum
+    (a rounding artefact of near-duplicate rows) reads as ``-inf``: the
+    order of negative bit patterns is reversed, so no bound is claimed.
+    """
+    low = scores.view(_BITS[scores.dtype]).amin(dim)
+    return low.view(scores.dtype).float().masked_fill_(low < 0, float("-inf"))
+
+
+def _push(vals, blocks, new, block):
+    """Insert one block's minima ``new`` into the sorted (m, 3) lists in place."""
+    cand = torch.cat([vals, new[:, None]], 1)
+    ids = torch.cat([blocks, torch.full_like(blocks[:, :1], block)], 1)
+    top, pos = torch.topk(cand, 3, dim=1, largest=False, sorted=True)
+    vals.copy_(top)
+    blocks.copy_(ids.gather(1, pos))
+
+
+def _rerank(X, targets, k, size, pool, device):
+    """For every row, its ``k - 1`` nearest rows (itself excluded) among the
+    blocks in ``targets`` (n, 2), by float32 score; and a lower bound on the
+    squared distance of every other row of those blocks (the k-th score,
+    less its rounding margin). Returns ``(vals, index)``, (n, k) each: the
+    k smallest scores less the margin (column k - 1 is the bound) and their
+    rows."""
+    n, d = X.shape
+    mean = X.mean(axis=0)
+    scale = float(((X - mean) ** 2).sum(1).max()) + float(mean @ mean)
+    # float32 rounding of the centred rows and of |q|^2 + |r|^2 - 2 q.r
+    # (terms up to 4 * scale, (d + 2)-term sums), with a factor-2 margin
+    margin = 8 * (d + 4) * 2.0**-24 * (4 * scale + 1.0)
+    vals = np.full((n, k), np.inf)
+    index = np.zeros((n, k), dtype=np.intp)
+    owner = targets.cpu().numpy().astype(np.intp)
+    order = np.argsort(owner.ravel(), kind="stable")
+    pair_rows = order // 2
+    bounds = np.searchsorted(owner.ravel()[order], np.arange(-1, -(-n // size) + 1))
+    lock = threading.Lock()
+
+    def block(b):
+        rows = pair_rows[bounds[b + 1] : bounds[b + 2]]
+        if rows.size == 0:
+            return
+        lo, hi = b * size, min(n, (b + 1) * size)
+        Q = torch.as_tensor(X[rows] - mean, dtype=torch.float32, device=device)
+        R = torch.as_tensor(X[lo:hi] - mean, dtype=torch.float32, device=device)
+        d2 = torch.addmm((R * R).sum(1), Q, R.T, alpha=-2)
+        d2 += (Q * Q).sum(1, keepdim=True)
+        own = torch.as_tensor(rows, device=device)
+        mine = torch.nonzero((own >= lo) & (own < hi)).squeeze(1)
+        d2[mine, own[mine] - lo] = float("inf")
+        if d2.shape[1] < k:
+            d2 = torch.nn.functional.pad(d2, (0, k - d2.shape[1]), value=float("inf"))
+        top, col = torch.topk(d2, k, dim=1, largest=False, sorted=True)
+        top, col = top.double().cpu().numpy() - margin, col.cpu().numpy() + lo
+        with lock:  # a row's two blocks may be re-scored at once
+            both_v = np.hstack([vals[rows], top])
+            both_i = np.hstack([index[rows], col])
+            pick = np.argsort(both_v, axis=1, kind="stable")[:, :k]
+            vals[rows] = np.take_along_axis(both_v, pick, 1)
+            index[rows] = np.take_along_axis(both_i, pick, 1)
+
+    list(pool.map(block, range(-(-n // size))))
+    return vals, index
 
 
 def _rounded_rows(X, dtype, device, block=65536):
@@ -203,82 +398,39 @@ def _rounded_rows(X, dtype, device, block=65536):
     return AT, norm2, err
 
 
-def _scan(Q, AT, k, ref_block):
-    """The ``k`` smallest ``Q @ AT`` entries per row (values float32, sorted)."""
-    first = torch.mm(Q, AT[:, :ref_block]).float()
-    vals, index = torch.topk(first, min(k, first.shape[1]), dim=1, largest=False,
-                             sorted=True)
-    for start in range(ref_block, AT.shape[1], ref_block):
-        scores = torch.mm(Q, AT[:, start : start + ref_block])
-        beaten = torch.nonzero(_maybe_below(scores, vals[:, -1])).squeeze(1)
-        if beaten.numel() == 0:
-            continue
-        sub = scores[beaten]  # compared in float32 on the fly, no copy
-        r, c = torch.nonzero(sub < vals[beaten, -1:], as_tuple=True)
-        vals, index = _merge(vals, index, beaten[r], sub[r, c].float(), c + start)
-    return vals, index
-
-
 _BITS = {torch.bfloat16: torch.int16, torch.float16: torch.int16,
          torch.float32: torch.int32}
 
 
-def _maybe_below(scores, tau):
-    """Rows of ``scores`` that may hold an entry below ``tau`` (a superset).
+def _score_margins(norm2, err, rows, dtype, d):
+    """How far a low-precision score of ``rows`` can sit from the exact
+    squared distance: ``(u_out, extra, shift)`` with exact distance >=
+    ``sqrt(score - u_out |score| - extra) - shift``.
 
-    The minimum runs on the bit patterns (13x faster than a bf16 ``amin``
-    here): for non-negative floats they order as the values, a negative
-    entry reads as a negative integer (below any key of ``tau >= 0``), and
-    rows with ``tau <= 0`` are always scanned.
+    ``u_out`` is the output rounding, ``extra`` the float32 accumulation
+    error and the hi/lo split of the two norms, ``shift`` the rounding of
+    the two rows themselves (triangle inequality).
     """
-    bits = _BITS[scores.dtype]
-    low = scores.view(bits).amin(1).to(torch.int64)
-    rounded = tau.to(scores.dtype)
-    key = rounded.view(bits).to(torch.int64) + (rounded.float() < tau).long()
-    return (low < key) | (tau <= 0)
-
-
-def _merge(vals, index, rows, new_vals, new_index):
-    """Insert candidates ``(rows, new_vals, new_index)`` into the per-row
-    sorted lists ``vals, index`` (k each), keeping the k smallest."""
-    k = vals.shape[1]
-    touched = torch.unique(rows)
-    all_rows = torch.cat([touched.repeat_interleave(k), rows])
-    all_vals = torch.cat([vals[touched].reshape(-1), new_vals])
-    all_index = torch.cat([index[touched].reshape(-1), new_index])
-    order = torch.argsort(all_vals, stable=True)
-    order = order[torch.argsort(all_rows[order], stable=True)]
-    sorted_rows = all_rows[order]
-    first = torch.searchsorted(sorted_rows, sorted_rows, right=False)
-    rank = torch.arange(len(order), device=rows.device) - first
-    keep = rank < k
-    dest_rows, dest_rank = sorted_rows[keep], rank[keep]
-    vals, index = vals.clone(), index.clone()
-    vals[dest_rows, dest_rank] = all_vals[order][keep]
-    index[dest_rows, dest_rank] = all_index[order][keep]
-    return vals, index
-
-
-def _score_lower_bound(kth, norm2, err, rows, dtype, d):
-    """Squared distance below which no non-candidate row can lie.
-
-    A non-candidate's computed squared distance is >= ``kth``. Its exact
-    value on the rounded rows is lower by at most the output rounding
-    (``u |kth|``), the float32 accumulation error and the hi/lo split of the
-    two norms; the rounded rows are within ``err`` of the true ones
-    (triangle inequality).
-    """
-    kth = kth.double().cpu().numpy()
     u_out = _LOW_PRECISION[dtype]
     r_max2, e_max = norm2.max(), err.max()
     gamma = 2 * (d + 4) * 2.0**-24  # float32 accumulation, with margin
     q_norm = np.sqrt(norm2[rows])
     split_err = 4 * u_out**2 * r_max2  # |z|^2 - hi - lo, query and reference
     acc_err = gamma * (2 * q_norm * np.sqrt(r_max2) + 2 * r_max2 + 2 * norm2[rows])
-    d2 = kth - u_out * np.abs(kth) - acc_err - split_err
-    dist = np.sqrt(np.maximum(d2, 0)) - err[rows] - e_max
+    return u_out, acc_err + split_err, err[rows] + e_max
+
+
+def _score_lower_bound(kth, norm2, err, rows, dtype, d):
+    """Squared distance below which no row scoring ``>= kth`` can lie
+    (``inf`` for ``inf``; 0, no bound, for ``-inf``)."""
+    kth = np.asarray(kth, dtype=np.float64)
+    u_out, extra, shift = _score_margins(norm2, err, rows, dtype, d)
+    finite = np.where(np.isfinite(kth), kth, 0.0)
+    d2 = finite - u_out * np.abs(finite) - extra
+    dist = np.sqrt(np.maximum(d2, 0)) - shift
     # centring rounds too (relative 1e-16): a margin of 1e-9
-    return np.maximum(dist, 0) ** 2 * (1 - 1e-9)
+    bound = np.maximum(dist, 0) ** 2 * (1 - 1e-9)
+    return np.where(np.isposinf(kth), np.inf, bound)
 
 
 def rank_ties(X, rows, k, *, chunk_size=256, device="cpu", ref_block=16384):

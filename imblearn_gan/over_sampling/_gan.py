@@ -22,7 +22,8 @@ from ..utils._docstring import (
 @Substitution(
     sampling_strategy=_sampling_strategy_docstring,
     random_state=_random_state_docstring,
-    neural=_neural_docstring.format(epochs='"auto"', batch_size=128, learning_rate=1e-3),
+    neural=_neural_docstring.format(epochs='"auto"', batch_size=128, learning_rate=1e-3,
+                                  updates=1000, small_epochs=125),
 )
 class GANOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional GAN trained on all classes.
@@ -182,6 +183,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
     >>> gan.sample(3, y=1).shape
     (3, 9)
     """
+
+    # 1,000 generator updates (each after n_critic critic updates): 500 left
+    # the GAN under-trained and behind SMOTE (benchmarks/README.md, ablations)
+    _auto_updates = 1000
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,

@@ -38,7 +38,8 @@ def default_architecture(n_encoded):
 @Substitution(
     sampling_strategy=_sampling_strategy_docstring,
     random_state=_random_state_docstring,
-    neural=_neural_docstring.format(epochs='"auto"', batch_size=64, learning_rate=1e-3),
+    neural=_neural_docstring.format(epochs='"auto"', batch_size=64, learning_rate=1e-3,
+                                  updates=1000, small_epochs=63),
 )
 class VAEOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional VAE trained on all classes.

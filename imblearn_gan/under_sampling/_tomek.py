@@ -12,7 +12,12 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..backend import TabularEncoder, resolve_device, torch_threads
-from ..backend.neighbors import exact_sq_distances, nearest_candidates, rank_ties
+from ..backend.neighbors import (
+    exact_sq_distances,
+    fast_low_precision,
+    nearest_candidates,
+    rank_ties,
+)
 from ..utils._compat import _openmp_effective_n_threads
 from ..utils._docstring import Substitution
 from ..utils._validation import check_mixed_X_y, check_sample_weight
@@ -21,7 +26,7 @@ from ..utils._weights import SampleWeightMixin
 # scikit-learn's NearestNeighbors(algorithm="auto") uses brute force above
 # this many features (and for n_samples <= 5 with 2 neighbours)
 _SKLEARN_TREE_MAX_FEATURES = 15
-_CANDIDATES = {"kd_tree": 3, "brute": 8}
+_CANDIDATES = {"kd_tree": 3, "brute": 3}
 
 
 @Substitution(sampling_strategy=BaseCleaningSampler._sampling_strategy_docstring)
@@ -54,9 +59,10 @@ default="auto"
     algorithm : {{"auto", "kd_tree", "brute"}}, default="auto"
         Neighbour search. ``"kd_tree"``: ``scipy.spatial.cKDTree`` on the
         CPU; ``"brute"``: chunked torch matmuls on ``device`` in low
-        precision, re-ranked exactly in float64. ``"auto"`` takes the tree
-        on a CPU with at most 15 (encoded) features, brute force otherwise.
-        Both are exact: rows whose order is not proven are re-measured.
+        precision, re-ranked exactly in float64. ``"auto"`` takes brute force
+        where bfloat16 matmuls are fast (CPUs with AMX, CUDA) or above 15
+        (encoded) features, the tree otherwise. Both are exact: rows whose
+        order is not proven are re-measured.
 
     device : "auto", "cpu", "cuda" or "cuda:N", default="auto"
         Where brute force runs; ``"auto"`` picks CUDA when available.
@@ -69,9 +75,10 @@ default="auto"
         ``GridSearchCV(n_jobs=...)`` (see ``docs/tomek.md``).
 
     chunk_size : int, default=256
-        Query rows per block of brute force; a block scores
-        ``16 * chunk_size`` reference rows at a time, so memory is bounded
-        by ``16 * chunk_size**2`` scores per thread, never ``n x n``.
+        Brute force works on tiles of ``4 * chunk_size`` by
+        ``4 * chunk_size`` rows, so memory is bounded by
+        ``16 * chunk_size**2`` scores per thread (plus a few numbers per
+        row), never ``n x n``.
 
     Attributes
     ----------
@@ -207,8 +214,11 @@ default="auto"
     def _search_algorithm(self, n_features, device):
         if self.algorithm != "auto":
             return self.algorithm
+        # brute force in bfloat16 beats the tree even at 10 features where
+        # the matmul is fast (AMX, CUDA): benchmarks/results/tomek_speed.md
         few = n_features <= _SKLEARN_TREE_MAX_FEATURES
-        return "kd_tree" if device.type == "cpu" and few else "brute"
+        fast_matmul = fast_low_precision(device)
+        return "kd_tree" if device.type == "cpu" and few and not fast_matmul else "brute"
 
     def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
         """Column 1 of scikit-learn's ``kneighbors`` for every row."""

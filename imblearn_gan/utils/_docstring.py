@@ -36,8 +36,9 @@ default="auto"
 
     epochs : int or "auto", default={epochs}
         Passes over the training rows. ``"auto"`` picks enough epochs for
-        about 500 minibatch updates, so small tables train as long as large
-        ones (a 200-row table gets ~500 epochs, a 64,000-row one ~1).
+        about {updates:,} minibatch updates, so small tables train as long as
+        large ones (at batch size {batch_size}, a 1,000-row table gets
+        {small_epochs} epochs).
 
     batch_size : int, default={batch_size}
         Rows per minibatch (capped at the number of rows).

@@ -100,6 +100,59 @@ def test_both_searches_agree_with_imblearn(algorithm):
         assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
 
 
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("d", [4, 24])
+def test_brute_force_tiles_agree_with_imblearn(n_threads, d):
+    # Setup: many small tiles (64 rows), duplicates across tiles, and data
+    # far from the origin with clustered rows (close runner-up neighbours,
+    # so the re-scan of unproven rows runs)
+    rng = np.random.RandomState(d)
+    centres = rng.normal(size=(40, d)) * 5
+    X = centres[rng.randint(40, size=1500)] + rng.normal(size=(1500, d)) * 0.3 + 50
+    X[1400:] = X[rng.randint(1400, size=100)]  # twins in other tiles
+    y = (rng.rand(1500) < 0.3).astype(int)
+
+    # Run
+    pruner = TomekPruner(algorithm="brute", device="cpu", chunk_size=16,
+                         n_threads=n_threads)
+    pruner.fit_resample(X, y)
+
+    # Assert: the same rows as imblearn; the fast search proves every row
+    # but those with a true tie among their three nearest (self included)
+    reference = TomekLinks()
+    reference.fit_resample(X, y)
+    assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
+    from sklearn.neighbors import NearestNeighbors
+
+    from imblearn_gan.backend.neighbors import exact_sq_distances
+
+    everyone = np.arange(len(X))
+    full = np.sort(exact_sq_distances(X, everyone, np.tile(everyone, (len(X), 1))), 1)
+    tied = (full[:, 0] == full[:, 1]) | (full[:, 1] == full[:, 2])
+    assert 0 < pruner.n_rechecked_ == tied.sum()
+    # (among exactly tied rows above 15 features, scikit-learn's own float64
+    # rounding may order twins: a documented limit, so compared without them)
+    expected = NearestNeighbors(n_neighbors=2).fit(X).kneighbors(X)[1][:, 1]
+    assert_array_equal(pruner.nearest_neighbors_[~tied], expected[~tied])
+
+
+def test_auto_search_by_shape_and_device():
+    # Setup
+    from imblearn_gan.backend.neighbors import fast_low_precision
+
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(50), np.ones(10)].astype(int)
+
+    # Run
+    narrow, wide = TomekPruner(device="cpu"), TomekPruner(device="cpu")
+    narrow.fit_resample(rng.normal(size=(60, 5)), y)
+    wide.fit_resample(rng.normal(size=(60, 20)), y)
+
+    # Assert: brute force where bfloat16 matmuls are fast or data are wide
+    assert narrow.algorithm_ == ("brute" if fast_low_precision("cpu") else "kd_tree")
+    assert wide.algorithm_ == "brute"
+
+
 def test_nearest_neighbors_match_sklearn_column_one():
     # Setup
     from sklearn.neighbors import NearestNeighbors
