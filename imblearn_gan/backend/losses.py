@@ -46,7 +46,13 @@ def gradient_penalty(interp_score, interpolates):
     is taken per pack, the critic's unit.
     """
     (grad,) = torch.autograd.grad(interp_score.sum(), interpolates, create_graph=True)
-    grad = grad.reshape(interp_score.shape[0], -1)  # one row per pack
+    return penalty_from_gradient(grad, interp_score.shape[0])
+
+
+def penalty_from_gradient(grad, n_packs):
+    """``E[(||g|| - 1)^2]`` over packs, from the critic's input gradient
+    ``grad`` (one row per generated row; a pack's norm spans its rows)."""
+    grad = grad.reshape(n_packs, -1)
     return ((grad.norm(2, dim=1) - 1) ** 2).mean()
 
 

@@ -183,10 +183,12 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
             torch_threads(1 if parallel else None):
         best_vals, best_blocks = _scan_tiles(AT, d, size, n_blocks, pool)
-        vals, index = _rerank(X, best_blocks[:, :2], k, size, pool, device)
-        third = best_vals[:, 2].double().cpu().numpy()  # third block's minimum
+        third = best_vals[:, 2].cpu().numpy()  # third block's minimum (float32)
+        targets = best_blocks[:, :2].cpu().numpy()
         del best_vals, best_blocks
-        lower = np.minimum(vals[:, k - 1] * (1 - 1e-9),
+        vals, index = _rerank(X, targets, k, size, pool, device)
+        del targets
+        lower = np.minimum(vals[:, k - 1].astype(np.float64) * (1 - 1e-9),
                            _score_lower_bound(third, norm2, err, everyone, dtype, d))
         del vals, third
         if k > 1:
@@ -216,9 +218,13 @@ def _collect(X, AT, rows, nn, index, lower, error, size, pool):
     thr = ((np.sqrt(nn) * (1 + 1e-9) + shift) ** 2 + extra) / (1 - u_out)
     thr = thr * (1 + 1e-3) + 1e-30
     bits = _BITS[dtype]
-    query = 4 * size  # rows per re-scan block: few rows, so wider blocks
+    query = size  # rows per re-scan block
+
+    buffers = threading.local()
 
     def block(start):
+        if not hasattr(buffers, "scores"):
+            buffers.scores = torch.empty(query * size, dtype=AT.dtype, device=AT.device)
         sub = rows[start : start + query]
         t = torch.as_tensor(thr[start : start + query], device=AT.device)
         rounded = t.to(dtype)
@@ -226,7 +232,7 @@ def _collect(X, AT, rows, nn, index, lower, error, size, pool):
         Q = _query_rows(AT, torch.as_tensor(sub, device=AT.device), d)
         hits_r, hits_c = [], []
         for ref in range(0, n, size):
-            scores = torch.mm(Q, AT[:, ref : ref + size]).view(bits)
+            scores = _mm_into(buffers.scores, Q, AT[:, ref : ref + size]).view(bits)
             # hits are rare: find their rows by the minimum first
             some = torch.nonzero(scores.amin(1) <= key).squeeze(1)
             if some.numel() == 0:
@@ -258,6 +264,14 @@ def _collect(X, AT, rows, nn, index, lower, error, size, pool):
         lower[sub] = np.minimum(kth, proven)
 
 
+def _max_sq_norm(X, mean, block=8192):
+    """``max_i |X_i - mean|^2`` without a centred copy of ``X``."""
+    best = 0.0
+    for start in range(0, X.shape[0], block):
+        best = max(best, float(((X[start : start + block] - mean) ** 2).sum(1).max()))
+    return best
+
+
 def _query_rows(AT, rows, d):
     """``Q = [-2 z, 1, 1, hi, lo]`` for ``rows`` (a slice or indices; see above)."""
     Q = AT[:, rows].T.contiguous()
@@ -272,56 +286,73 @@ def _query_rows(AT, rows, d):
 def _scan_tiles(AT, d, size, n_blocks, pool):
     """Per row, the three smallest block minima of the low-precision scores
     (itself excluded) and their blocks: ``(vals, blocks)``, (n, 3) each,
-    sorted; ``inf`` and ``-1`` where there are fewer blocks."""
-    n = AT.shape[1]
-    states = {}
+    sorted; ``inf`` and ``-1`` where there are fewer blocks.
 
-    def state():
-        key = threading.get_ident()
-        if key not in states:
-            states[key] = (torch.full((n, 3), float("inf"), device=AT.device),
-                           torch.full((n, 3), -1, dtype=torch.int32, device=AT.device))
-        return states[key]
+    One list per row, shared by the worker threads: a lock per block of rows
+    guards the updates (a tile's column side updates another block's rows),
+    so memory does not grow with the thread count.
+    """
+    n = AT.shape[1]
+    vals = torch.full((n, 3), float("inf"), device=AT.device)
+    blocks = torch.full((n, 3), -1, dtype=torch.int32, device=AT.device)
+    locks = [threading.Lock() for _ in range(n_blocks)]
+    buffers = threading.local()
 
     def tile_row(i):
-        vals, blocks = state()
+        if not hasattr(buffers, "scores"):
+            buffers.scores = torch.empty(size * size, dtype=AT.dtype, device=AT.device)
         lo, hi = i * size, min(n, (i + 1) * size)
         Q = _query_rows(AT, slice(lo, hi), d)
+        # the row side of this row of tiles: one minimum per tile, ranked once
+        row_mins = torch.empty(n_blocks - i, hi - lo, dtype=_BITS[AT.dtype],
+                               device=AT.device)
         for j in range(i, n_blocks):
             jlo, jhi = j * size, min(n, (j + 1) * size)
-            scores = torch.mm(Q, AT[:, jlo:jhi])
+            scores = _mm_into(buffers.scores, Q, AT[:, jlo:jhi])
             if j == i:
                 scores.diagonal().fill_(float("inf"))  # a row is not its own neighbour
-            _push(vals[lo:hi], blocks[lo:hi], _bits_min(scores, 1), j)
+            bits = scores.view(row_mins.dtype)
+            torch.amin(bits, 1, out=row_mins[j - i])
             if j != i:  # the same tile seen from block j's rows
-                _push(vals[jlo:jhi], blocks[jlo:jhi], _bits_min(scores, 0), i)
+                mins = _from_bits(bits.amin(0), AT.dtype)
+                with locks[j]:
+                    _push(vals[jlo:jhi], blocks[jlo:jhi], mins, i)
+        top, pos = torch.topk(_from_bits(row_mins, AT.dtype).T,
+                              min(3, n_blocks - i), dim=1, largest=False, sorted=True)
+        with locks[i]:
+            for col in range(top.shape[1]):
+                _push(vals[lo:hi], blocks[lo:hi], top[:, col], pos[:, col].int() + i)
 
     list(pool.map(tile_row, range(n_blocks)))
-    parts = list(states.values())
-    if len(parts) == 1:
-        return parts[0]
-    vals = torch.cat([v for v, _ in parts], 1)
-    blocks = torch.cat([b for _, b in parts], 1)
-    vals, pos = torch.topk(vals, 3, dim=1, largest=False, sorted=True)
-    return vals, blocks.gather(1, pos)
+    return vals, blocks
 
 
-def _bits_min(scores, dim):
-    """Minimum of low-precision scores along ``dim``, as float32.
+def _mm_into(buffer, a, b):
+    """``a @ b`` written into the front of a flat ``buffer``: one allocation
+    per thread, not one per tile (repeated large allocations make glibc keep
+    freed memory: 2.4 GB at 1M rows instead of tens of MB)."""
+    out = buffer[: a.shape[0] * b.shape[1]].view(a.shape[0], b.shape[1])
+    return torch.mm(a, b, out=out)
 
-    The minimum runs on the bit patterns (13x faster than a bf16 ``amin``
-    here): non-negative floats order like their bits. A negative minimum
-    (a rounding artefact of near-duplicate rows) reads as ``-inf``: the
-    order of negative bit patterns is reversed, so no bound is claimed.
+
+def _from_bits(low, dtype):
+    """Minima taken on the bit patterns of ``dtype`` scores, as float32.
+
+    Minima run on the bit patterns (13x faster than a bf16 ``amin`` here):
+    non-negative floats order like their bits. A negative minimum (a
+    rounding artefact of near-duplicate rows) reads as ``-inf``: the order
+    of negative bit patterns is reversed, so no bound is claimed.
     """
-    low = scores.view(_BITS[scores.dtype]).amin(dim)
-    return low.view(scores.dtype).float().masked_fill_(low < 0, float("-inf"))
+    return low.view(dtype).float().masked_fill_(low < 0, float("-inf"))
 
 
 def _push(vals, blocks, new, block):
-    """Insert one block's minima ``new`` into the sorted (m, 3) lists in place."""
+    """Insert minima ``new`` of blocks ``block`` (an int, or one per row)
+    into the sorted (m, 3) lists in place."""
     cand = torch.cat([vals, new[:, None]], 1)
-    ids = torch.cat([blocks, torch.full_like(blocks[:, :1], block)], 1)
+    if isinstance(block, int):
+        block = torch.full_like(blocks[:, 0], block)
+    ids = torch.cat([blocks, block[:, None].to(blocks.dtype)], 1)
     top, pos = torch.topk(cand, 3, dim=1, largest=False, sorted=True)
     vals.copy_(top)
     blocks.copy_(ids.gather(1, pos))
@@ -329,33 +360,42 @@ def _push(vals, blocks, new, block):
 
 def _rerank(X, targets, k, size, pool, device):
     """For every row, its ``k - 1`` nearest rows (itself excluded) among the
-    blocks in ``targets`` (n, 2), by float32 score; and a lower bound on the
+    blocks in ``targets`` (n, 2) ndarray, by float32 score; and a lower bound on the
     squared distance of every other row of those blocks (the k-th score,
     less its rounding margin). Returns ``(vals, index)``, (n, k) each: the
     k smallest scores less the margin (column k - 1 is the bound) and their
     rows."""
     n, d = X.shape
     mean = X.mean(axis=0)
-    scale = float(((X - mean) ** 2).sum(1).max()) + float(mean @ mean)
+    scale = _max_sq_norm(X, mean) + float(mean @ mean)
     # float32 rounding of the centred rows and of |q|^2 + |r|^2 - 2 q.r
     # (terms up to 4 * scale, (d + 2)-term sums), with a factor-2 margin
     margin = 8 * (d + 4) * 2.0**-24 * (4 * scale + 1.0)
-    vals = np.full((n, k), np.inf)
-    index = np.zeros((n, k), dtype=np.intp)
-    owner = targets.cpu().numpy().astype(np.intp)
-    order = np.argsort(owner.ravel(), kind="stable")
-    pair_rows = order // 2
-    bounds = np.searchsorted(owner.ravel()[order], np.arange(-1, -(-n // size) + 1))
+    vals = np.full((n, k), np.inf, dtype=np.float32)  # bounds: rounded down below
+    index = np.zeros((n, k), dtype=np.int32 if n < 2**31 else np.intp)
+    owner = targets.ravel()
+    order = np.argsort(owner, kind="stable")
+    pair_rows = (order // 2).astype(index.dtype)
+    owner = owner[order]
+    del order
+    bounds = np.searchsorted(owner, np.arange(-1, -(-n // size) + 1))
+    del owner
     lock = threading.Lock()
+    buffers = threading.local()
+    step = max(1, size // 2)  # rows re-scored at once: a size / 2 x size buffer
+    tasks = [(b, start, min(start + step, bounds[b + 2]))
+             for b in range(-(-n // size))
+             for start in range(bounds[b + 1], bounds[b + 2], step)]
 
-    def block(b):
-        rows = pair_rows[bounds[b + 1] : bounds[b + 2]]
-        if rows.size == 0:
-            return
+    def block(task):
+        b, first, last = task
+        rows = pair_rows[first:last]
+        if not hasattr(buffers, "d2"):
+            buffers.d2 = torch.empty(step * size, device=device)
         lo, hi = b * size, min(n, (b + 1) * size)
         Q = torch.as_tensor(X[rows] - mean, dtype=torch.float32, device=device)
         R = torch.as_tensor(X[lo:hi] - mean, dtype=torch.float32, device=device)
-        d2 = torch.addmm((R * R).sum(1), Q, R.T, alpha=-2)
+        d2 = _mm_into(buffers.d2, Q, R.T).mul_(-2).add_((R * R).sum(1))
         d2 += (Q * Q).sum(1, keepdim=True)
         own = torch.as_tensor(rows, device=device)
         mine = torch.nonzero((own >= lo) & (own < hi)).squeeze(1)
@@ -363,7 +403,10 @@ def _rerank(X, targets, k, size, pool, device):
         if d2.shape[1] < k:
             d2 = torch.nn.functional.pad(d2, (0, k - d2.shape[1]), value=float("inf"))
         top, col = torch.topk(d2, k, dim=1, largest=False, sorted=True)
-        top, col = top.double().cpu().numpy() - margin, col.cpu().numpy() + lo
+        top = top.double().cpu().numpy() - margin
+        # float32 keeps a valid lower bound only when rounded down
+        top = np.nextafter(top.astype(np.float32), np.float32(-np.inf), dtype=np.float32)
+        col = col.cpu().numpy() + lo
         with lock:  # a row's two blocks may be re-scored at once
             both_v = np.hstack([vals[rows], top])
             both_i = np.hstack([index[rows], col])
@@ -371,11 +414,11 @@ def _rerank(X, targets, k, size, pool, device):
             vals[rows] = np.take_along_axis(both_v, pick, 1)
             index[rows] = np.take_along_axis(both_i, pick, 1)
 
-    list(pool.map(block, range(-(-n // size))))
+    list(pool.map(block, tasks))
     return vals, index
 
 
-def _rounded_rows(X, dtype, device, block=65536):
+def _rounded_rows(X, dtype, device, block=8192):
     """``A.T`` for ``A = [z, hi, lo, 1, 1]`` in ``dtype`` (z: centred rows; stored
     transposed, so a reference block is a contiguous-row slice that the
     matmul reads fastest), the float64 squared norms of the rounded rows and
@@ -444,7 +487,7 @@ def rank_ties(X, rows, k, *, chunk_size=256, device="cpu", ref_block=16384):
     """
     device = torch.device(device)
     mean = X.mean(axis=0)
-    margin = 2e-9 * (float(((X - mean) ** 2).sum(1).max()) + float(mean @ mean) + 1.0)
+    margin = 2e-9 * (_max_sq_norm(X, mean) + float(mean @ mean) + 1.0)
     out = []
     for start in range(0, len(rows), chunk_size):
         block = np.asarray(rows[start : start + chunk_size])

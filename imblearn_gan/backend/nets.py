@@ -66,6 +66,39 @@ class ConditionalCritic(nn.Module):
         features = self.body(packed)
         return self.head(features).squeeze(1), features
 
+    def forward_with_input_gradient(self, x, cond, n_last):
+        """``forward`` plus the gradient of each pack's score with respect to
+        its rows of ``x``, for the last ``n_last`` rows (a multiple of
+        ``pac``): ``(score, features, grad)``, grad (n_last, width), a
+        first-order function of the weights (for the gradient penalty).
+
+        A LeakyReLU network's input gradient is a product of its weights
+        and the 1-or-slope masks of its pre-activations, so it is written
+        out here: one backward pass then trains on the penalty, where
+        ``torch.autograd.grad(create_graph=True)`` needs a double backward.
+        Same value (the masks' own derivative is 0 almost everywhere).
+        ``grad`` is ``None`` when the body has other layers (dropout).
+        """
+        layers = list(self.body)
+        if not all(isinstance(m, (nn.Linear, nn.LeakyReLU)) for m in layers):
+            score, features = self(x, cond)
+            return score, features, None
+        h = torch.cat([x, cond], dim=1).reshape(-1, layers[0].in_features)
+        last = n_last // self.pac
+        linears, masks = [], []
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                linears.append(layer)
+            else:
+                masks.append((h[h.shape[0] - last :].detach(), layer.negative_slope))
+            h = layer(h)
+        grad = self.head.weight.expand(last, -1)
+        for linear, (pre, slope) in zip(reversed(linears), reversed(masks)):
+            grad = torch.ops.aten.leaky_relu_backward(grad, pre, slope, False)
+            grad = grad @ linear.weight
+        grad = grad.reshape(n_last, -1)[:, : x.shape[1]]
+        return self.head(h).squeeze(1), h, grad
+
 
 class Classifier(nn.Module):
     """Small MLP classifier on encoded rows (the auxiliary-classifier loss)."""

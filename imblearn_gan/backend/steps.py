@@ -15,6 +15,7 @@ from .losses import (
     gradient_penalty,
     interpolate,
     kl_to_standard_normal,
+    penalty_from_gradient,
     reconstruction_loss,
     score_summary,
 )
@@ -158,14 +159,14 @@ class GANStep:
             with torch.no_grad():
                 fake = self.fake(cond, anchor)
             fake_in = self._blur(fake, sigma)
-            # one critic pass over real and fake rows together (fewer small kernels)
-            scores, _ = self.critic(torch.cat([real_in, fake_in]), torch.cat([cond, cond]))
-            real_score, fake_score = scores.chunk(2)
+            penalise = cfg.loss == "wgan-gp" and i % cfg.gp_every == 0
+            rows = [real_in, fake_in]
+            if penalise:  # the penalty's interpolates ride in the same pass
+                rows.append(interpolate(real_in, fake_in, self.rng).detach())
+            scores, gp = self._critic_pass(torch.cat(rows), cond, len(rows), penalise)
+            real_score, fake_score = scores.chunk(len(rows))[:2]  # one score per pack
             loss_d = critic_loss(cfg.loss, real_score, fake_score)
-            if cfg.loss == "wgan-gp" and i % cfg.gp_every == 0:
-                # a separate pass: the double backward then spans only these rows
-                interp = interpolate(real_in, fake_in, self.rng)
-                gp = gradient_penalty(self.critic(interp, cond)[0], interp)
+            if penalise:
                 loss_d = loss_d + cfg.gp_weight * cfg.gp_every * gp
                 gp_seen = gp
             loss_d.backward()
@@ -183,6 +184,23 @@ class GANStep:
             out["aux_loss"] = self._classifier_step(x_real, y)
 
         fake = self.fake(cond, anchor)
+        # the critic only passes the gradient on: no weight gradients for it
+        self.critic.requires_grad_(False)
+        try:
+            loss_g = self._generator_loss(fake, sigma, real_in, cond, y)
+            loss_g.backward()
+        finally:
+            self.critic.requires_grad_(True)
+        self.opt_g.step()
+        self.opt_g.zero_grad(set_to_none=True)
+        # the generator's backward also reached the classifier
+        if self.opt_c is not None:
+            self.opt_c.zero_grad(set_to_none=True)
+        out["g_loss"] = loss_g.item()
+        return out
+
+    def _generator_loss(self, fake, sigma, real_in, cond, y):
+        cfg = self.cfg
         fake_score, fake_features = self.critic(self._blur(fake, sigma), cond)
         loss_g = generator_loss(cfg.loss, fake_score)
         if cfg.feature_matching:
@@ -192,15 +210,23 @@ class GANStep:
             loss_g = loss_g + cfg.feature_matching * (gap**2).sum()
         if self.classifier is not None:
             loss_g = loss_g + cfg.aux_weight * F.cross_entropy(self.classifier(fake), y)
-        loss_g.backward()
-        self.opt_g.step()
-        self.opt_g.zero_grad(set_to_none=True)
-        # the generator's backward also reached the critic and the classifier
-        self.opt_d.zero_grad(set_to_none=True)
-        if self.opt_c is not None:
-            self.opt_c.zero_grad(set_to_none=True)
-        out["g_loss"] = loss_g.item()
-        return out
+        return loss_g
+
+    def _critic_pass(self, rows, cond, parts, penalise):
+        """Critic scores of ``rows`` (``parts`` stacked batches, each with
+        ``cond``) and, when ``penalise``, the gradient penalty on the last
+        batch: from the critic's input gradient in closed form where it has
+        one (one backward pass), else by double backward."""
+        cond = cond.repeat(parts, 1)
+        if not penalise:
+            return self.critic(rows, cond)[0], None
+        n = rows.shape[0] // parts
+        scores, _, grad = self.critic.forward_with_input_gradient(rows, cond, n)
+        if grad is not None:
+            return scores, penalty_from_gradient(grad, -(-n // self.cfg.pac))
+        interp = rows[-n:].detach().requires_grad_(True)
+        scores = self.critic(rows[:-n], cond[:-n])[0]
+        return scores, gradient_penalty(self.critic(interp, cond[-n:])[0], interp)
 
     def _classifier_step(self, x_real, y):
         loss = F.cross_entropy(self.classifier(x_real), y)
