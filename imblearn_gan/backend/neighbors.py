@@ -183,8 +183,9 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
             torch_threads(1 if parallel else None):
         best_vals, best_blocks = _scan_tiles(AT, d, size, n_blocks, pool)
-        third = best_vals[:, 2].cpu().numpy()  # third block's minimum (float32)
-        targets = best_blocks[:, :2].cpu().numpy()
+        # copies: views would keep the (n, 3) lists alive
+        third = best_vals[:, 2].cpu().numpy().copy()  # third block's minimum
+        targets = best_blocks[:, :2].cpu().numpy().copy()
         del best_vals, best_blocks
         vals, index = _rerank(X, targets, k, size, pool, device)
         del targets
@@ -199,7 +200,8 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
             if unsure.size:
                 _collect(X, AT, unsure, nn[unsure], index, lower,
                          (norm2, err, dtype, d), size, pool)
-    del AT
+            del nn, unsure
+    del AT, norm2, err
     step = 64 * chunk_size
     for start in range(0, n, step):
         rows = everyone[start : start + step]
@@ -373,23 +375,11 @@ def _rerank(X, targets, k, size, pool, device):
     margin = 8 * (d + 4) * 2.0**-24 * (4 * scale + 1.0)
     vals = np.full((n, k), np.inf, dtype=np.float32)  # bounds: rounded down below
     index = np.zeros((n, k), dtype=np.int32 if n < 2**31 else np.intp)
-    owner = targets.ravel()
-    order = np.argsort(owner, kind="stable")
-    pair_rows = (order // 2).astype(index.dtype)
-    owner = owner[order]
-    del order
-    bounds = np.searchsorted(owner, np.arange(-1, -(-n // size) + 1))
-    del owner
-    lock = threading.Lock()
     buffers = threading.local()
     step = max(1, size // 2)  # rows re-scored at once: a size / 2 x size buffer
-    tasks = [(b, start, min(start + step, bounds[b + 2]))
-             for b in range(-(-n // size))
-             for start in range(bounds[b + 1], bounds[b + 2], step)]
 
     def block(task):
-        b, first, last = task
-        rows = pair_rows[first:last]
+        b, rows = task
         if not hasattr(buffers, "d2"):
             buffers.d2 = torch.empty(step * size, device=device)
         lo, hi = b * size, min(n, (b + 1) * size)
@@ -407,14 +397,23 @@ def _rerank(X, targets, k, size, pool, device):
         # float32 keeps a valid lower bound only when rounded down
         top = np.nextafter(top.astype(np.float32), np.float32(-np.inf), dtype=np.float32)
         col = col.cpu().numpy() + lo
-        with lock:  # a row's two blocks may be re-scored at once
-            both_v = np.hstack([vals[rows], top])
-            both_i = np.hstack([index[rows], col])
-            pick = np.argsort(both_v, axis=1, kind="stable")[:, :k]
-            vals[rows] = np.take_along_axis(both_v, pick, 1)
-            index[rows] = np.take_along_axis(both_i, pick, 1)
+        # merge with the row's other block (tasks of one pass share no rows)
+        both_v = np.hstack([vals[rows], top])
+        both_i = np.hstack([index[rows], col])
+        pick = np.argsort(both_v, axis=1, kind="stable")[:, :k]
+        vals[rows] = np.take_along_axis(both_v, pick, 1)
+        index[rows] = np.take_along_axis(both_i, pick, 1)
 
-    list(pool.map(block, tasks))
+    n_blocks = -(-n // size)
+    for column in targets.T:  # a row's best block, then its second best
+        # rows grouped by target block (a stable sort), cut into tasks
+        order = np.argsort(column, kind="stable").astype(index.dtype)
+        bounds = np.searchsorted(column[order], np.arange(n_blocks + 1))
+        tasks = [(b, order[start : min(start + step, bounds[b + 1])])
+                 for b in range(n_blocks)
+                 for start in range(bounds[b], bounds[b + 1], step)]
+        list(pool.map(block, tasks))
+        del order, tasks
     return vals, index
 
 

@@ -70,7 +70,7 @@ default="auto"
     n_threads : int or None, default=1
         Threads of the search (torch intra-op threads and tree workers).
         ``None`` keeps torch's setting. Brute force runs one worker thread
-        per query block (each with one torch thread), robust to a busy core.
+        per row of tiles (each with one torch thread), robust to a busy core.
         One large search may use every core; 1 is safe under
         ``GridSearchCV(n_jobs=...)`` (see ``docs/tomek.md``).
 

@@ -18,7 +18,7 @@ def test_critic_input_gradient_matches_double_backward(pac):
     rows, conds = torch.cat([x, x.flip(0)]), torch.cat([cond, cond])
 
     # Run: closed form on the last 12 rows, autograd's double backward on them
-    scores, features, grad = critic.forward_with_input_gradient(rows, conds, 12)
+    scores, _, grad = critic.forward_with_input_gradient(rows, conds, 12)
     closed = penalty_from_gradient(grad, 12 // pac)
     grads_closed = torch.autograd.grad(closed, list(critic.parameters()), allow_unused=True)
     interp = x.flip(0).clone().requires_grad_(True)
