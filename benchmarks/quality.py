@@ -7,7 +7,7 @@ and the 15 KEEL problems). Reproduce the published table with::
 
     PYTHONPATH=. python benchmarks/quality.py
 
-(about 11 minutes on 2 cores). Writes benchmarks/results/quality_rows.csv and
+(about 23 minutes on 2 cores with the GAN's 1,000-update default). Writes benchmarks/results/quality_rows.csv and
 benchmarks/results/quality.md. The same comparison for the VAE::
 
     PYTHONPATH=. python benchmarks/quality.py --sampler vae

@@ -35,7 +35,7 @@ def score_summary(loss, score):
 def interpolate(real, fake, generator):
     """Random points on the segments between real and fake rows (for the GP)."""
     alpha = torch.rand(real.shape[0], 1, generator=generator, device=real.device)
-    return (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    return alpha * real + (1 - alpha) * fake
 
 
 def gradient_penalty(interp_score, interpolates):

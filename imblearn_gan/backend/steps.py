@@ -162,7 +162,7 @@ class GANStep:
             penalise = cfg.loss == "wgan-gp" and i % cfg.gp_every == 0
             rows = [real_in, fake_in]
             if penalise:  # the penalty's interpolates ride in the same pass
-                rows.append(interpolate(real_in, fake_in, self.rng).detach())
+                rows.append(interpolate(real_in, fake_in, self.rng))
             scores, gp = self._critic_pass(torch.cat(rows), cond, len(rows), penalise)
             real_score, fake_score = scores.chunk(len(rows))[:2]  # one score per pack
             loss_d = critic_loss(cfg.loss, real_score, fake_score)
@@ -224,9 +224,11 @@ class GANStep:
         scores, _, grad = self.critic.forward_with_input_gradient(rows, cond, n)
         if grad is not None:
             return scores, penalty_from_gradient(grad, -(-n // self.cfg.pac))
-        interp = rows[-n:].detach().requires_grad_(True)
-        scores = self.critic(rows[:-n], cond[:-n])[0]
-        return scores, gradient_penalty(self.critic(interp, cond[-n:])[0], interp)
+        # double backward: the interpolates' pass must start from a leaf
+        interp = rows[-n:].requires_grad_(True)
+        interp_score = self.critic(interp, cond[-n:])[0]
+        scores = torch.cat([self.critic(rows[:-n], cond[:-n])[0], interp_score])
+        return scores, gradient_penalty(interp_score, interp)
 
     def _classifier_step(self, x_real, y):
         loss = F.cross_entropy(self.classifier(x_real), y)

@@ -43,3 +43,31 @@ def test_critic_input_gradient_declines_other_layers():
 
     # Assert
     assert grad is None
+
+
+def test_gan_step_double_backward_fallback_matches_closed_form():
+    # Setup: two copies of one critic, one with a (practically inert) dropout
+    # layer, which has no closed form and takes the double-backward path
+    from imblearn_gan.backend.encoding import Span
+    from imblearn_gan.backend.nets import ConditionalGenerator
+    from imblearn_gan.backend.steps import GANConfig, GANStep
+
+    spans = [Span("numeric", 3, "linear", 0)]
+    outputs = []
+    for dropout in (0.0, 1e-12):
+        torch.manual_seed(0)
+        generator = ConditionalGenerator(4, 2, (8,), 3)
+        critic = ConditionalCritic(3, 2, (8,), dropout=dropout)
+        step = GANStep(generator, critic, spans, 2, GANConfig(n_critic=1, noise_dim=4),
+                       torch.Generator().manual_seed(1), 1e-3)
+        x = torch.randn(16, 3, generator=torch.Generator().manual_seed(2))
+        y = torch.arange(16) % 2
+
+        # Run
+        outputs.append(step((x, y), 0))
+
+    # Assert: the same scores, penalty and losses either way
+    closed, fallback = outputs
+    assert closed.keys() == fallback.keys()
+    for key in closed:
+        assert closed[key] == pytest.approx(fallback[key], rel=1e-5, abs=1e-6), key
