@@ -4,6 +4,8 @@ Memory is bounded by ``chunk_size x n_reference`` distances: the full
 ``n x n`` matrix is never built.
 """
 
+import ctypes
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -175,10 +177,11 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     """
     dtype = _low_precision_dtype(device)
     AT, norm2, err = _rounded_rows(X, dtype, device)
+    release_freed_memory()  # here and below: what each phase freed
     n, d = X.shape
+    parallel = n_threads > 1 and device.type == "cpu"
     size = 4 * chunk_size
     n_blocks = -(-n // size)
-    parallel = n_threads > 1 and device.type == "cpu"
     everyone = np.arange(n)
     with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
             torch_threads(1 if parallel else None):
@@ -187,25 +190,62 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
         third = best_vals[:, 2].cpu().numpy().copy()  # third block's minimum
         targets = best_blocks[:, :2].cpu().numpy().copy()
         del best_vals, best_blocks
+        release_freed_memory()
         vals, index = _rerank(X, targets, k, size, pool, device)
         del targets
-        lower = np.minimum(vals[:, k - 1].astype(np.float64) * (1 - 1e-9),
-                           _score_lower_bound(third, norm2, err, everyone, dtype, d))
+        release_freed_memory()
+        lower = np.empty(n)
+        unsure = []
+        for start in range(0, n, _ROW_BLOCK):  # blocks: no n-sized temporaries
+            rows = everyone[start : start + _ROW_BLOCK]
+            lower[rows] = np.minimum(
+                vals[rows, k - 1].astype(np.float64) * (1 - 1e-9),
+                _score_lower_bound(third[rows], norm2, err, rows, dtype, d))
+            if k > 1:
+                # rows whose nearest neighbour the bound does not prove
+                nn = exact_sq_distances(X, rows, index[rows, :1])[:, 0]
+                unsure.append((rows[nn >= lower[rows]], nn[nn >= lower[rows]]))
         del vals, third
+        release_freed_memory()
         if k > 1:
-            # rows whose nearest neighbour the bound does not prove: scan
-            # them again, collecting every row the scores cannot rule out
-            nn = exact_sq_distances(X, everyone, index[:, :1])[:, 0]
-            unsure = np.flatnonzero(nn >= lower)
+            # scan them again, collecting every row the scores cannot rule out
+            unsure, nn = (np.concatenate(part) for part in zip(*unsure))
             if unsure.size:
-                _collect(X, AT, unsure, nn[unsure], index, lower,
+                _collect(X, AT, unsure, nn, index, lower,
                          (norm2, err, dtype, d), size, pool)
             del nn, unsure
     del AT, norm2, err
+    release_freed_memory()
     step = 64 * chunk_size
     for start in range(0, n, step):
         rows = everyone[start : start + step]
         yield rows, np.hstack([rows[:, None], index[rows, : k - 1]]), lower[rows]
+
+
+_ROW_BLOCK = 65536  # rows per step of the O(n) bookkeeping
+
+
+def release_freed_memory():
+    """Give freed heap memory back to the operating system (glibc only).
+
+    glibc keeps freed blocks of up to 32 MB in its heaps (one per thread that
+    allocated), where later arrays of other sizes, and every array over 32 MB
+    (a fresh ``mmap`` region), cannot reuse them. Without a trim between the
+    search's phases their freed buffers add up in the resident set
+    (``benchmarks/README.md``, TomekPruner memory). A trim returns only free
+    pages; it takes microseconds here.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
 
 
 def _collect(X, AT, rows, nn, index, lower, error, size, pool):
@@ -298,19 +338,22 @@ def _scan_tiles(AT, d, size, n_blocks, pool):
     vals = torch.full((n, 3), float("inf"), device=AT.device)
     blocks = torch.full((n, 3), -1, dtype=torch.int32, device=AT.device)
     locks = [threading.Lock() for _ in range(n_blocks)]
-    buffers = threading.local()
+    buffers = {}  # per worker thread, reused by each of its rows of tiles
 
     def tile_row(i):
-        if not hasattr(buffers, "scores"):
-            buffers.scores = torch.empty(size * size, dtype=AT.dtype, device=AT.device)
+        own = buffers.get(threading.get_ident())
+        if own is None:
+            own = buffers[threading.get_ident()] = (
+                torch.empty(size * size, dtype=AT.dtype, device=AT.device),
+                torch.empty(n_blocks * size, dtype=_BITS[AT.dtype], device=AT.device))
+        tile, mins = own
         lo, hi = i * size, min(n, (i + 1) * size)
         Q = _query_rows(AT, slice(lo, hi), d)
         # the row side of this row of tiles: one minimum per tile, ranked once
-        row_mins = torch.empty(n_blocks - i, hi - lo, dtype=_BITS[AT.dtype],
-                               device=AT.device)
+        row_mins = mins[: (n_blocks - i) * (hi - lo)].view(n_blocks - i, hi - lo)
         for j in range(i, n_blocks):
             jlo, jhi = j * size, min(n, (j + 1) * size)
-            scores = _mm_into(buffers.scores, Q, AT[:, jlo:jhi])
+            scores = _mm_into(tile, Q, AT[:, jlo:jhi])
             if j == i:
                 scores.diagonal().fill_(float("inf"))  # a row is not its own neighbour
             bits = scores.view(row_mins.dtype)
@@ -319,13 +362,16 @@ def _scan_tiles(AT, d, size, n_blocks, pool):
                 mins = _from_bits(bits.amin(0), AT.dtype)
                 with locks[j]:
                     _push(vals[jlo:jhi], blocks[jlo:jhi], mins, i)
-        top, pos = torch.topk(_from_bits(row_mins, AT.dtype).T,
-                              min(3, n_blocks - i), dim=1, largest=False, sorted=True)
+        # ranked on the bit patterns (see _from_bits; negatives sort first)
+        top, pos = torch.topk(row_mins.T, min(3, n_blocks - i), dim=1,
+                              largest=False, sorted=True)
+        top = _from_bits(top, AT.dtype)
         with locks[i]:
             for col in range(top.shape[1]):
                 _push(vals[lo:hi], blocks[lo:hi], top[:, col], pos[:, col].int() + i)
 
     list(pool.map(tile_row, range(n_blocks)))
+    buffers.clear()
     return vals, blocks
 
 
@@ -417,15 +463,16 @@ def _rerank(X, targets, k, size, pool, device):
     return vals, index
 
 
-def _rounded_rows(X, dtype, device, block=8192):
+def _rounded_rows(X, dtype, device, block=2048):
     """``A.T`` for ``A = [z, hi, lo, 1, 1]`` in ``dtype`` (z: centred rows; stored
     transposed, so a reference block is a contiguous-row slice that the
-    matmul reads fastest), the float64 squared norms of the rounded rows and
-    each row's rounding error norm."""
+    matmul reads fastest), the squared norms of the rounded rows and each
+    row's rounding error norm (float32, rounded up: they only enter error
+    margins)."""
     n, d = X.shape
     mean = X.mean(axis=0)
     AT = torch.ones(d + 4, n, dtype=dtype, device=device)
-    norm2, err = np.empty(n), np.empty(n)
+    norm2, err = np.empty(n, np.float32), np.empty(n, np.float32)
     for start in range(0, n, block):
         z = torch.as_tensor(X[start : start + block] - mean, device=device)
         zr = z.to(dtype)
@@ -435,9 +482,17 @@ def _rounded_rows(X, dtype, device, block=8192):
         lo = (sq - hi.double()).to(dtype)
         AT[: d + 2, start : start + block] = torch.cat([zr, hi[:, None], lo[:, None]],
                                                        1).T
-        norm2[start : start + block] = sq.cpu().numpy()
-        err[start : start + block] = (z - back).norm(dim=1).cpu().numpy()
+        norm2[start : start + block] = _round_up(sq.cpu().numpy())
+        err[start : start + block] = _round_up((z - back).norm(dim=1).cpu().numpy())
     return AT, norm2, err
+
+
+def _round_up(values):
+    """float64 -> float32, never below the value (one ulp up, conservative).
+    Beyond float32's range the result is ``inf``, still an upper bound (such
+    rows already overflow the bfloat16 scores and are re-checked exactly)."""
+    with np.errstate(over="ignore"):
+        return np.nextafter(values.astype(np.float32), np.float32(np.inf))
 
 
 _BITS = {torch.bfloat16: torch.int16, torch.float16: torch.int16,
@@ -454,12 +509,12 @@ def _score_margins(norm2, err, rows, dtype, d):
     the two rows themselves (triangle inequality).
     """
     u_out = _LOW_PRECISION[dtype]
-    r_max2, e_max = norm2.max(), err.max()
+    r_max2, e_max = float(norm2.max()), float(err.max())
     gamma = 2 * (d + 4) * 2.0**-24  # float32 accumulation, with margin
-    q_norm = np.sqrt(norm2[rows])
+    q_norm2 = norm2[rows].astype(np.float64)
     split_err = 4 * u_out**2 * r_max2  # |z|^2 - hi - lo, query and reference
-    acc_err = gamma * (2 * q_norm * np.sqrt(r_max2) + 2 * r_max2 + 2 * norm2[rows])
-    return u_out, acc_err + split_err, err[rows] + e_max
+    acc_err = gamma * (2 * np.sqrt(q_norm2) * np.sqrt(r_max2) + 2 * r_max2 + 2 * q_norm2)
+    return u_out, acc_err + split_err, err[rows].astype(np.float64) + e_max
 
 
 def _score_lower_bound(kth, norm2, err, rows, dtype, d):

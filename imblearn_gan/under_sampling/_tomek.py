@@ -17,6 +17,7 @@ from ..backend.neighbors import (
     fast_low_precision,
     nearest_candidates,
     rank_ties,
+    release_freed_memory,
 )
 from ..utils._compat import _openmp_effective_n_threads
 from ..utils._docstring import Substitution
@@ -170,7 +171,9 @@ default="auto"
         return check_mixed_X_y(self, X, y)
 
     def _fit_resample(self, X, y, sample_weight=None):
-        weights = check_sample_weight(sample_weight, len(y))
+        # no weights: none materialised (a full array of ones is a tenth of
+        # the data's memory at 10 features)
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, len(y))
         Z, dtype = self._encode(X)
         device = resolve_device(self.device)
         algorithm = self._search_algorithm(Z.shape[1], device)
@@ -182,9 +185,11 @@ default="auto"
                 Z, dtype, algorithm, device, sklearn_threads)
         links = tomek_links(y, nearest, list(self.sampling_strategy_))
         self.sample_indices_ = np.flatnonzero(~links)
-        self.sample_weight_ = weights[self.sample_indices_]
+        self.sample_weight_ = (np.ones(len(self.sample_indices_)) if weights is None
+                               else weights[self.sample_indices_])
         self.nearest_neighbors_ = nearest
         self.algorithm_, self.n_rechecked_ = algorithm, n_rechecked
+        release_freed_memory()  # the search's buffers, before the copy of X
         return (_safe_indexing(X, self.sample_indices_),
                 _safe_indexing(y, self.sample_indices_))
 
