@@ -25,7 +25,6 @@ from sklearn.mixture import GaussianMixture
 
 from ..exceptions import InputError
 
-
 _QUANTILE_EPS = 1e-3  # "quantile" normal scores lie within ndtri(1e-3) = -3.09 .. 3.09
 
 
@@ -283,14 +282,17 @@ class TabularEncoder:
         for span, start, stop in iter_spans(self.spans_):
             col, values = self.columns_[span.column], columns[span.column]
             if span.kind == "categorical":
-                out[:, start:stop] = self._one_hot(col, values)
+                out[:, start:stop] = self.one_hot(col, values)
             elif span.kind == "numeric":
                 # "mode" returns the value and its mode one-hot (the next span)
                 scaled = self._scale(col, values)
                 out[:, start : start + scaled.shape[1]] = scaled
         return out
 
-    def _one_hot(self, col, values):
+    def one_hot(self, col, values):
+        """float32 one-hot rows of ``values`` for ``col``, an entry of
+        ``columns_`` (a categorical column); unseen categories raise
+        ``InputError``. Also used by TomekPruner's categorical metric."""
         index = np.searchsorted(col.categories, values)
         index = np.clip(index, 0, len(col.categories) - 1)
         if not np.all(col.categories[index] == values):

@@ -211,7 +211,7 @@ default="auto"
         parts = []
         for col, values in zip(encoder.columns_, columns):
             if col.kind == "categorical":
-                parts.append(encoder._one_hot(col, values).astype(np.float64) * scale)
+                parts.append(encoder.one_hot(col, values).astype(np.float64) * scale)
             else:
                 parts.append(np.asarray(values, dtype=np.float64)[:, None])
         return np.ascontiguousarray(np.hstack(parts)), np.dtype(np.float64)
