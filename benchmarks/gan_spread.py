@@ -30,7 +30,7 @@ from imblearn_gan.datasets import load_dataset
 
 RESULTS = Path(__file__).parent / "results"
 DATASETS = ["yeast4", "yeast6", "ecoli3", "glass2", "winequality-white-3-vs-7"]
-VARIANTS = [{}, {"pac": 2}, {"pac": 4}, {"noise_dim": 128}]
+VARIANTS = [{}, {"pac": 2}, {"pac": 4}, {"noise_dim": 128}, {"anchor": "mix"}]
 N_ROWS = 2000
 
 
@@ -48,14 +48,20 @@ def spread(name, params, seed=0):
     rng = np.random.default_rng(seed)
     own = sampler.anchors_[sampler.anchor_labels_ == minority]
     other = sampler.anchors_[sampler.anchor_labels_ != minority]
-    anchor = own[rng.integers(len(own), size=N_ROWS)]
+    picked = rng.integers(len(own), size=N_ROWS)
+    anchor = own[picked]
     cond = torch.zeros(N_ROWS, len(sampler.classes_))
     cond[:, minority] = 1.0
     cond = torch.cat([cond, torch.as_tensor(anchor)], dim=1)
     noise = torch.randn(N_ROWS, sampler.noise_dim, generator=torch.Generator().manual_seed(seed))
+    directions = None
+    if sampler.anchor_neighbors_ is not None:  # anchor="mix"
+        table = sampler.anchor_neighbors_[sampler.anchor_labels_ == minority]
+        local = np.searchsorted(np.flatnonzero(sampler.anchor_labels_ == minority), table)
+        directions = torch.as_tensor(own[local[picked]] - anchor[:, None])
     with torch.no_grad():
         rows = generator_output(sampler.generator_(noise, cond), sampler.encoder_.spans_,
-                                torch.as_tensor(anchor)).numpy()
+                                torch.as_tensor(anchor), directions=directions).numpy()
     knn = NearestNeighbors(n_neighbors=6).fit(own)
     dist, index = knn.kneighbors(anchor)  # column 0: the anchor itself
     fifth = np.maximum(dist[:, 5], 1e-12)

@@ -37,6 +37,7 @@ class GANConfig:
     aux_weight: float = 0.0
     tau: float = 0.2  # Gumbel-softmax temperature
     segment: bool = False  # anchored: real pairs end on the anchor-neighbour segment
+    mix: bool = False  # anchored: numeric offsets mix the anchor's neighbour directions
     epochs: int = 1
 
 
@@ -49,7 +50,8 @@ def residual_mask(spans, device=None):
     ])
 
 
-def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None):
+def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None,
+                     directions=None):
     """A conditional generator's raw output -> encoded rows.
 
     Anchored generators predict ``anchor + offset`` on the numeric columns;
@@ -57,10 +59,24 @@ def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=N
     ``generator`` is given, for training; plain softmax otherwise). The one
     place both training and sampling decode a generator's output. ``mask``
     is ``residual_mask(spans)``, passed in by callers that reuse it.
+
+    With ``directions`` (n, k, width), the offsets from each anchor to its
+    ``k`` same-class neighbours, the raw output carries ``k + 1`` more
+    columns: mixing logits and a length. The numeric offset is then
+    ``sigmoid(length) * sum_j softmax(logits)_j * directions_j``: a point of
+    the simplex the anchor spans with its neighbours, as SMOTE's segments
+    are, with learned weights and lengths.
     """
     if anchor is not None:
         mask = residual_mask(spans, anchor.device) if mask is None else mask
-        raw = raw + anchor * mask
+        if directions is not None:
+            k = directions.shape[1]
+            raw, logits, length = raw[:, : -k - 1], raw[:, -k - 1 : -1], raw[:, -1:]
+            weights = torch.softmax(logits, dim=1) * torch.sigmoid(length)
+            offset = torch.bmm(weights.unsqueeze(1), directions).squeeze(1)
+            raw = raw * (1 - mask) + (anchor + offset) * mask
+        else:
+            raw = raw + anchor * mask
     return apply_activations(raw, spans, tau=tau, generator=generator)
 
 
@@ -101,11 +117,11 @@ class GANStep:
     def _noise(self, n, device):
         return torch.randn(n, self.cfg.noise_dim, generator=self.rng, device=device)
 
-    def fake(self, cond, anchor=None):
+    def fake(self, cond, anchor=None, directions=None):
         """Generated rows (heads applied, Gumbel-softmax for categories)."""
         raw = self.generator(self._noise(cond.shape[0], cond.device), cond)
         return generator_output(raw, self.spans, anchor, self.mask, tau=self.cfg.tau,
-                                generator=self.rng)
+                                generator=self.rng, directions=directions)
 
     def _blur(self, x, sigma):
         # instance noise: the same blur on real and fake keeps supports overlapping
@@ -123,19 +139,21 @@ class GANStep:
         return tuple(torch.cat([t, t[extra]]) for t in batch)
 
     def _unpack(self, batch):
-        """-> real rows, labels, critic/generator condition, anchor (or None)."""
+        """-> real rows, labels, critic/generator condition, anchor and
+        neighbour directions (None when not anchored / not mixing)."""
         batch = self._pad_to_pac(batch)
         y = batch[1]
         cond = F.one_hot(y, self.n_classes).float()
         if self.pool is None:
-            return batch[0], y, cond, None
+            return batch[0], y, cond, None, None
         anchor, neighbors = batch[0], batch[2]
         pick = torch.randint(neighbors.shape[1], (y.shape[0],), generator=self.rng,
                              device=y.device)
         real = self.pool[neighbors[torch.arange(y.shape[0], device=y.device), pick]]
         if self.cfg.segment:
             real = self._on_segment(anchor, real)
-        return real, y, torch.cat([cond, anchor], dim=1), anchor
+        directions = (self.pool[neighbors] - anchor.unsqueeze(1)) if self.cfg.mix else None
+        return real, y, torch.cat([cond, anchor], dim=1), anchor, directions
 
     def _on_segment(self, anchor, neighbor):
         """A point between anchor and neighbour (SMOTE's kernel): numeric
@@ -150,14 +168,14 @@ class GANStep:
 
     def __call__(self, batch, epoch):
         cfg = self.cfg
-        x_real, y, cond, anchor = self._unpack(batch)
+        x_real, y, cond, anchor, directions = self._unpack(batch)
         sigma = cfg.instance_noise * (1 - epoch / cfg.epochs)
         real_in = self._blur(x_real, sigma)
 
         gp_seen = torch.zeros(())  # the last penalty computed (lazy GP skips some)
         for i in range(cfg.n_critic):
             with torch.no_grad():
-                fake = self.fake(cond, anchor)
+                fake = self.fake(cond, anchor, directions)
             fake_in = self._blur(fake, sigma)
             penalise = cfg.loss == "wgan-gp" and i % cfg.gp_every == 0
             rows = [real_in, fake_in]
@@ -183,7 +201,7 @@ class GANStep:
         if self.classifier is not None:
             out["aux_loss"] = self._classifier_step(x_real, y)
 
-        fake = self.fake(cond, anchor)
+        fake = self.fake(cond, anchor, directions)
         # the critic only passes the gradient on: no weight gradients for it
         self.critic.requires_grad_(False)
         try:

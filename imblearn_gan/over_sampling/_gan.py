@@ -53,6 +53,12 @@ class GANOverSampler(BaseGenerativeOverSampler):
           exact copy of the anchor is a pair no real pair looks like.
         - ``"neighbors"`` (DAGAN-style): as ``"segment"``, but the real pairs
           end at the neighbour itself (wider spread).
+        - ``"mix"`` (experimental): as ``"segment"``, but the numeric offset
+          is a learned mix of the directions to the anchor's ``n_neighbors``
+          neighbours times a learned length in [0, 1], so every generated
+          row lies in the simplex of the anchor and its neighbours, where
+          SMOTE's segments lie (a free offset under-disperses and points
+          where the segments do not go: ``benchmarks/gan_spread.py``).
         - ``None``: a plain conditional GAN from noise and label only.
 
         See ``benchmarks/README.md`` for how each one compares with SMOTE.
@@ -130,6 +136,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
         The trained generator, on the CPU.
     critic_ : torch.nn.Module
         The trained critic (discriminator), on the CPU.
+    anchor_neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
+        Same-class neighbours of each anchor (only with ``anchor="mix"``).
+
     anchor_weights_ : ndarray of shape (n_samples,) or None
         Sample weight of each anchor when the weights were unequal (anchors
         are then drawn in proportion to it); ``None`` otherwise.
@@ -190,7 +199,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
-        "anchor": [StrOptions({"neighbors", "segment"}), None],
+        "anchor": [StrOptions({"neighbors", "segment", "mix"}), None],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -264,8 +273,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
         epochs = self._n_epochs(Z.shape[0])
         # the condition is the one-hot class, plus the anchor row when anchored
         n_cond = n_classes + (width if self.anchor else 0)
+        # "mix": k mixing logits and a length follow the row (generator_output)
+        n_out = width + (self.n_neighbors + 1 if self.anchor == "mix" else 0)
         generator = ConditionalGenerator(
-            self.noise_dim, n_cond, tuple(self.generator_widths), width
+            self.noise_dim, n_cond, tuple(self.generator_widths), n_out
         ).to(device)
         critic = ConditionalCritic(
             width, n_cond, tuple(self.critic_widths), pac=self.pac
@@ -280,12 +291,13 @@ class GANOverSampler(BaseGenerativeOverSampler):
             instance_noise=self.instance_noise,
             feature_matching=self.feature_matching,
             aux_weight=self.aux_classifier_weight, epochs=epochs,
-            segment=self.anchor == "segment",
+            segment=self.anchor in ("segment", "mix"), mix=self.anchor == "mix",
         )
-        tensors, pool = (Z, labels), None
+        tensors, pool, neighbors = (Z, labels), None, None
         if self.anchor:
             pool = Z
-            tensors = (Z, labels, same_class_neighbors(Z, labels, self.n_neighbors))
+            neighbors = same_class_neighbors(Z, labels, self.n_neighbors)
+            tensors = (Z, labels, neighbors)
         step = GANStep(generator, critic, spans, n_classes, config, torch_gen,
                        self.learning_rate, classifier=classifier, pool=pool)
         modules = [m for m in (generator, critic, classifier) if m is not None]
@@ -298,9 +310,12 @@ class GANOverSampler(BaseGenerativeOverSampler):
             modules=modules, row_weights=row_weights, verbose=self.verbose,
         )
         fitted = {"generator_": generator, "critic_": critic, "history_": history,
-                  "anchors_": None, "anchor_labels_": None, "anchor_weights_": None}
+                  "anchors_": None, "anchor_labels_": None, "anchor_weights_": None,
+                  "anchor_neighbors_": None}
         if self.anchor:
             fitted.update(anchors_=Z.cpu().numpy(), anchor_labels_=labels.cpu().numpy())
+            if self.anchor == "mix":
+                fitted["anchor_neighbors_"] = neighbors.cpu().numpy()
             if anchor_weights is not None:  # anchors are then drawn by weight
                 fitted["anchor_weights_"] = anchor_weights.cpu().numpy()
         return fitted
@@ -308,15 +323,19 @@ class GANOverSampler(BaseGenerativeOverSampler):
     def _generate_encoded(self, n_samples, class_index, torch_gen):
         cond = torch.zeros(n_samples, len(self.classes_))
         cond[:, class_index] = 1.0
-        anchor = None
+        anchor = directions = None
         if self.anchors_ is not None:
             rows = torch.as_tensor(np.flatnonzero(self.anchor_labels_ == class_index))
             pick = rows[self._draw_anchors(rows, n_samples, torch_gen)]
-            anchor = torch.as_tensor(self.anchors_)[pick]
+            anchors = torch.as_tensor(self.anchors_)
+            anchor = anchors[pick]
             cond = torch.cat([cond, anchor], dim=1)
+            table = getattr(self, "anchor_neighbors_", None)  # absent in old pickles
+            if table is not None:
+                directions = anchors[torch.as_tensor(table)[pick]] - anchor.unsqueeze(1)
         noise = torch.randn(n_samples, self.noise_dim, generator=torch_gen)
         return generator_output(self.generator_(noise, cond), self.encoder_.spans_,
-                                anchor).numpy()
+                                anchor, directions=directions).numpy()
 
     def _draw_anchors(self, rows, n_samples, torch_gen):
         """Positions in ``rows`` of the anchors: uniform, or by sample weight."""

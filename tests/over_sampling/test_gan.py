@@ -260,7 +260,7 @@ def test_non_numeric_column_declared_numeric_is_an_error():
 # -- reproducibility ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("anchor", ["neighbors", None])
+@pytest.mark.parametrize("anchor", ["neighbors", "mix", None])
 def test_same_random_state_same_output(anchor):
     # Setup
     X, y = make_blobs([80, 20, 15])
@@ -524,6 +524,7 @@ def test_plot_history_writes_png(tmp_path):
         dict(aux_classifier_weight=1.0),
         dict(anchor="neighbors", n_neighbors=3),
         dict(anchor="segment"),
+        dict(anchor="mix", n_neighbors=3),
         dict(anchor=None),
         dict(gp_every=2, n_critic=2),
         dict(numeric_encoding="standard"),
@@ -741,6 +742,35 @@ def test_generated_minority_rows_resemble_the_minority(params):
         new - majority_mean, axis=1
     )
     assert closer.mean() >= 0.8
+
+
+def test_mix_anchor_generates_inside_each_anchors_neighbourhood():
+    # Setup: two separated minority clusters with a gap between them; the
+    # majority fills the gap. A point of the simplex of an anchor and its
+    # 3 same-cluster neighbours never leaves its cluster's bounding box.
+    rng = np.random.RandomState(0)
+    left = rng.uniform([0, 0], [1, 1], size=(30, 2))
+    right = rng.uniform([9, 0], [10, 1], size=(30, 2))
+    X = np.r_[rng.uniform([2, 0], [8, 1], size=(300, 2)), left, right]
+    y = np.r_[np.zeros(300, int), np.ones(60, int)]
+    sampler = make_sampler(anchor="mix", n_neighbors=3, epochs=10)
+
+    # Run
+    X_res, y_res = sampler.fit_resample(X, y)
+
+    # Assert: every new minority row lies in one cluster's box (tolerance:
+    # float32 encoding), none in the majority's gap
+    new = X_res[len(X) :]
+    assert new.shape == (240, 2) and np.all(y_res[len(X) :] == 1)
+    tol = 1e-4
+    in_left = np.all((new >= -tol) & (new <= 1 + tol), axis=1)
+    in_right = ((new[:, 0] >= 9 - tol) & (new[:, 0] <= 10 + tol)
+                & (new[:, 1] >= -tol) & (new[:, 1] <= 1 + tol))
+    assert np.all(in_left | in_right)
+    assert sampler.anchor_neighbors_.shape == (360, 3)
+    # each anchor's neighbours are of its own class
+    labels = sampler.anchor_labels_
+    assert np.all(labels[sampler.anchor_neighbors_] == labels[:, None])
 
 
 def test_lazy_gradient_penalty_is_recorded_and_trains():
