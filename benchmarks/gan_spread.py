@@ -25,7 +25,6 @@ from imblearn.over_sampling import SMOTE
 from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import GANOverSampler
-from imblearn_gan.backend.steps import generator_output
 from imblearn_gan.datasets import load_dataset
 
 RESULTS = Path(__file__).parent / "results"
@@ -50,18 +49,11 @@ def spread(name, params, seed=0):
     other = sampler.anchors_[sampler.anchor_labels_ != minority]
     picked = rng.integers(len(own), size=N_ROWS)
     anchor = own[picked]
-    cond = torch.zeros(N_ROWS, len(sampler.classes_))
-    cond[:, minority] = 1.0
-    cond = torch.cat([cond, torch.as_tensor(anchor)], dim=1)
-    noise = torch.randn(N_ROWS, sampler.noise_dim, generator=torch.Generator().manual_seed(seed))
-    directions = None
-    if sampler.anchor_neighbors_ is not None:  # anchor="mix"
-        table = sampler.anchor_neighbors_[sampler.anchor_labels_ == minority]
-        local = np.searchsorted(np.flatnonzero(sampler.anchor_labels_ == minority), table)
-        directions = torch.as_tensor(own[local[picked]] - anchor[:, None])
+    # the sampler's own generation path, from anchors chosen here
+    pick = torch.as_tensor(np.flatnonzero(sampler.anchor_labels_ == minority)[picked])
     with torch.no_grad():
-        rows = generator_output(sampler.generator_(noise, cond), sampler.encoder_.spans_,
-                                torch.as_tensor(anchor), directions=directions).numpy()
+        rows = sampler._generate_from_anchors(pick, N_ROWS, minority,
+                                              torch.Generator().manual_seed(seed))
     knn = NearestNeighbors(n_neighbors=6).fit(own)
     dist, index = knn.kneighbors(anchor)  # column 0: the anchor itself
     fifth = np.maximum(dist[:, 5], 1e-12)

@@ -47,8 +47,7 @@ QUALITY = ["balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc"]
 def report(rows, sampler="gan"):
     """Markdown: mean ranks per classifier and metric, then per-dataset means."""
     means, ranks = summarize(rows, quality_metrics=QUALITY)
-    frame = pd.DataFrame(rows)
-    fit = frame[frame.metric == "fit_time"].groupby(["sampler", "classifier"]).value.median()
+    fit = _fit_times(pd.DataFrame(rows))
     wins = _wins(means, sampler)
     lines = ["## Mean ranks (1 = best; 3 samplers)", "", ranks.round(3).to_markdown(), "",
              (f"## {sampler.upper()} vs SMOTE, head to head "
@@ -91,9 +90,12 @@ def report_seeds(frames, sampler="gan", reused=()):
              (f"Wilcoxon signed-rank test over the {len(by_dataset)} datasets, {name} vs SMOTE "
               f"per-dataset mean rank: p = {p_value:.3f}."), "",
              "## Median pipeline fit time per fold (s), all seeds", "",
-             pooled[pooled.metric == "fit_time"].groupby(["sampler", "classifier"])
-             .value.median().round(3).to_markdown(), ""]
+             _fit_times(pooled).round(3).to_markdown(), ""]
     return "\n".join(lines)
+
+
+def _fit_times(frame):
+    return frame[frame.metric == "fit_time"].groupby(["sampler", "classifier"]).value.median()
 
 
 def _wins(means, sampler="gan"):

@@ -179,9 +179,9 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     AT, norm2, err = _rounded_rows(X, dtype, device)
     release_freed_memory()  # here and below: what each phase freed
     n, d = X.shape
-    parallel = n_threads > 1 and device.type == "cpu"
     size = 4 * chunk_size
     n_blocks = -(-n // size)
+    parallel = n_threads > 1 and device.type == "cpu"
     everyone = np.arange(n)
     with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
             torch_threads(1 if parallel else None):
@@ -204,7 +204,8 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
             if k > 1:
                 # rows whose nearest neighbour the bound does not prove
                 nn = exact_sq_distances(X, rows, index[rows, :1])[:, 0]
-                unsure.append((rows[nn >= lower[rows]], nn[nn >= lower[rows]]))
+                open_ = nn >= lower[rows]
+                unsure.append((rows[open_], nn[open_]))
         del vals, third
         release_freed_memory()
         if k > 1:
@@ -233,7 +234,7 @@ def release_freed_memory():
     (a fresh ``mmap`` region), cannot reuse them. Without a trim between the
     search's phases their freed buffers add up in the resident set
     (``benchmarks/README.md``, TomekPruner memory). A trim returns only free
-    pages; it takes microseconds here.
+    pages, so it is called once per phase, never per tile.
     """
     trim = _malloc_trim()
     if trim is not None:
@@ -346,11 +347,11 @@ def _scan_tiles(AT, d, size, n_blocks, pool):
             own = buffers[threading.get_ident()] = (
                 torch.empty(size * size, dtype=AT.dtype, device=AT.device),
                 torch.empty(n_blocks * size, dtype=_BITS[AT.dtype], device=AT.device))
-        tile, mins = own
+        tile, row_mins_buffer = own
         lo, hi = i * size, min(n, (i + 1) * size)
         Q = _query_rows(AT, slice(lo, hi), d)
         # the row side of this row of tiles: one minimum per tile, ranked once
-        row_mins = mins[: (n_blocks - i) * (hi - lo)].view(n_blocks - i, hi - lo)
+        row_mins = row_mins_buffer[: (n_blocks - i) * (hi - lo)].view(n_blocks - i, hi - lo)
         for j in range(i, n_blocks):
             jlo, jhi = j * size, min(n, (j + 1) * size)
             scores = _mm_into(tile, Q, AT[:, jlo:jhi])

@@ -149,10 +149,16 @@ class GANStep:
         anchor, neighbors = batch[0], batch[2]
         pick = torch.randint(neighbors.shape[1], (y.shape[0],), generator=self.rng,
                              device=y.device)
-        real = self.pool[neighbors[torch.arange(y.shape[0], device=y.device), pick]]
+        rows = torch.arange(y.shape[0], device=y.device)
+        directions = None
+        if self.cfg.mix:  # every neighbour's row is needed: gather them once
+            near = self.pool[neighbors]
+            real = near[rows, pick]
+            directions = near - anchor.unsqueeze(1)
+        else:
+            real = self.pool[neighbors[rows, pick]]
         if self.cfg.segment:
             real = self._on_segment(anchor, real)
-        directions = (self.pool[neighbors] - anchor.unsqueeze(1)) if self.cfg.mix else None
         return real, y, torch.cat([cond, anchor], dim=1), anchor, directions
 
     def _on_segment(self, anchor, neighbor):

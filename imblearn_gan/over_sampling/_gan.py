@@ -321,12 +321,21 @@ class GANOverSampler(BaseGenerativeOverSampler):
         return fitted
 
     def _generate_encoded(self, n_samples, class_index, torch_gen):
-        cond = torch.zeros(n_samples, len(self.classes_))
-        cond[:, class_index] = 1.0
-        anchor = directions = None
+        pick = None
         if self.anchors_ is not None:
             rows = torch.as_tensor(np.flatnonzero(self.anchor_labels_ == class_index))
             pick = rows[self._draw_anchors(rows, n_samples, torch_gen)]
+        return self._generate_from_anchors(pick, n_samples, class_index, torch_gen)
+
+    def _generate_from_anchors(self, pick, n_samples, class_index, torch_gen):
+        """Encoded rows of class ``class_index`` from the anchors at rows
+        ``pick`` of ``anchors_`` (``None`` when not anchored); call under
+        ``torch.no_grad()``. ``benchmarks/gan_spread.py`` picks the anchors
+        itself to measure each row's offset from its own."""
+        cond = torch.zeros(n_samples, len(self.classes_))
+        cond[:, class_index] = 1.0
+        anchor = directions = None
+        if pick is not None:
             anchors = torch.as_tensor(self.anchors_)
             anchor = anchors[pick]
             cond = torch.cat([cond, anchor], dim=1)
