@@ -29,7 +29,8 @@ from imblearn_gan.datasets import load_dataset
 
 RESULTS = Path(__file__).parent / "results"
 DATASETS = ["yeast4", "yeast6", "ecoli3", "glass2", "winequality-white-3-vs-7"]
-VARIANTS = [{}, {"pac": 2}, {"pac": 4}, {"noise_dim": 128}, {"anchor": "mix"}]
+VARIANTS = [{}, {"pac": 2}, {"pac": 4}, {"noise_dim": 128}, {"anchor": "mix"},
+            {"anchor": "pick"}]
 N_ROWS = 2000
 
 

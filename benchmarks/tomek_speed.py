@@ -6,13 +6,18 @@ Peak memory is the process's resident-set high-water mark during the fit
 (``VmHWM``, reset just before it through ``/proc/self/clear_refs``) minus the
 resident set just before: what the fit needs beyond the data and imports.
 Each implementation first fits 2,000 rows, untimed, so one-off costs of the
-process (library code paged in, thread pools) are not counted as the fit's.
+process (library code paged in, thread pools) are not counted as the fit's;
+ours fits them with the search algorithm the timed fit will use.
 
 Run under the shared lock, a few cases at a time (imblearn at 1M x 10 alone
 takes several minutes)::
 
     flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py \
         --cases 10000x10 10000x50 100000x10 100000x50 --second-fit
+    flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py \
+        --cases 10000x10 100000x10 --impls ours-brute --second-fit
+    flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py \
+        --cases 200000x10 --impls ours ours-kd_tree
     flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py --cases 1000000x10
     flock /tmp/imblearn_gan_bench.lock python benchmarks/tomek_speed.py --cases 1000000x50
 
@@ -41,8 +46,11 @@ TARGETS = {"100000x50": 5.0, "1000000x10": 1.5}
 NOTES = [(
     "Notes: ours runs with `n_threads=2` (imblearn's brute force uses its 2 "
     "OpenMP threads; its KD-tree query is single-threaded). On this AMX CPU "
-    "`algorithm=\"auto\"` is brute force at every shape (bfloat16 tiles, "
-    "half of them thanks to symmetry, then exact re-ranking). The machine is "
+    "`algorithm=\"auto\"` is brute force (bfloat16 tiles, half of them thanks to "
+    "symmetry, then exact re-ranking) except up to 15 features and 150,000 rows, "
+    "where the KD-tree keeps within the memory target and brute force does not; "
+    "the last column is the other algorithm, forced (`--impls ours-brute` or "
+    "`ours-kd_tree`). The machine is "
     "shared: the lock serialises benchmarks, not the other agents' tests, so "
     "times vary run to run (imblearn 100000x50 took 37 s and 19 s in two "
     "earlier runs). No GPU was lent to this task: the GPU target (1000000x10 "
@@ -72,17 +80,26 @@ def run_one(impl, case, n_threads, second_fit=False):
     """Child process: fit one implementation on one case, print JSON."""
     n, d = (int(v) for v in case.split("x"))
     X, y = make_data(n, d)
-    if impl == "ours":
+    if impl.startswith("ours"):  # "ours" (algorithm="auto"), "ours-brute", "ours-kd_tree"
         from imblearn_gan import TomekPruner
 
-        sampler = TomekPruner(device="cpu", n_threads=n_threads)
+        algorithm = impl.partition("-")[2] or "auto"
+        sampler = TomekPruner(device="cpu", n_threads=n_threads, algorithm=algorithm)
     else:
         from imblearn.under_sampling import TomekLinks
 
         sampler = TomekLinks()
     # warm-up on 2,000 rows, not timed: library code pages and thread pools
-    # are loaded once per process, not per fit (both implementations)
-    sampler.fit_resample(X[:2000], y[:2000])
+    # are loaded once per process, not per fit (both implementations). Ours
+    # warms up the search the timed fit will use ("auto" picks by shape).
+    if impl.startswith("ours"):
+        from imblearn_gan.backend.device import resolve_device
+
+        timed = sampler._search_algorithm(X.shape, resolve_device("cpu"))
+        sampler.set_params(algorithm=timed).fit_resample(X[:2000], y[:2000])
+        sampler.set_params(algorithm=algorithm)
+    else:
+        sampler.fit_resample(X[:2000], y[:2000])
     before = _rss_mib()
     Path("/proc/self/clear_refs").write_text("5")  # reset the high-water mark
     start = time.perf_counter()
@@ -142,15 +159,16 @@ def table(results):
         "",
         ("| case | algorithm | ours s | imblearn s | speed-up | peak MiB ours / "
          "imblearn | second fit's peak MiB ours / imblearn | data MiB | same rows removed "
-         "| target met? |"),
-        "|---|---|---|---|---|---|---|---|---|---|",
+         "| target met? | other algorithm forced: s, peak MiB |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     cases = sorted({r["case"] for r in results["runs"]}, key=_case_key)
     for case in cases:
         ours, ref = runs.get(("ours", case)), runs.get(("imblearn", case))
         if ours is None:
             continue
-        lines.append(_row(case, ours, ref))
+        forced = runs.get(("ours-brute", case)) or runs.get(("ours-kd_tree", case))
+        lines.append(_row(case, ours, ref) + _forced(forced, ours))
     lines += ["", *NOTES]
     return "\n".join(lines) + "\n"
 
@@ -185,6 +203,15 @@ def _row(case, ours, ref):
             "data) |")
 
 
+def _forced(run, ours):
+    """The other algorithm's cell: which, time, peak, and whether it removed
+    the same rows."""
+    if run is None:
+        return " - |"
+    same = "" if run["indices_sha1"] == ours["indices_sha1"] else " (DIFFERENT rows)"
+    return f" {run['algorithm']}: {run['seconds']:.2f} s, {run['peak_mib']:.0f}{same} |"
+
+
 def _mib(value):
     return "-" if value is None else f"{value:.0f}"
 
@@ -192,7 +219,8 @@ def _mib(value):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["10000x10", "10000x50"])
-    parser.add_argument("--impls", nargs="+", default=["ours", "imblearn"])
+    parser.add_argument("--impls", nargs="+", default=["ours", "imblearn"],
+                        choices=["ours", "ours-brute", "ours-kd_tree", "imblearn"])
     parser.add_argument("--n-threads", type=int, default=2)
     parser.add_argument("--second-fit", action="store_true",
                         help="also measure the peak of a second, identical fit in the "

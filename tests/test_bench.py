@@ -189,6 +189,30 @@ def test_threshold_and_weight_samplers_run():
     assert bacc["threshold"] > 0.55 and bacc["downsample-upweight"] > 0.55
 
 
+def test_diagnostic_rates_average_to_balanced_accuracy():
+    # Run
+    rows = run_benchmark(["glass2"], ["none", "smote"], ["logreg"], n_splits=2,
+                         metrics=["recall", "specificity", "balanced_accuracy"])
+
+    # Assert: per fold, balanced accuracy is the mean of the two recalls, and
+    # SMOTE trades specificity for recall against no resampling
+    by_cell = {}
+    for r in rows:
+        by_cell.setdefault((r["sampler"], r["fold"]), {})[r["metric"]] = r["value"]
+    for cell in by_cell.values():
+        assert cell["balanced_accuracy"] == pytest.approx(
+            (cell["recall"] + cell["specificity"]) / 2)
+    recall = {s: np.mean([c["recall"] for (k, _), c in by_cell.items() if k == s])
+              for s in ("none", "smote")}
+    assert recall["smote"] > recall["none"]
+
+
+def test_unknown_metric_is_an_error():
+    # Run / Assert
+    with pytest.raises(ValueError, match="Unknown metric.*'recal'"):
+        run_benchmark(["glass2"], ["none"], ["logreg"], metrics=["recal"])
+
+
 def test_run_benchmark_legacy_signature_and_summarize():
     # Run: the call benchmarks/quality.py makes
     rows = run_benchmark(["glass2"], ["none", "gan"], ["logreg"], n_splits=2,

@@ -111,7 +111,7 @@ def nearest_candidates(X, k, *, algorithm, chunk_size=1024, device="cpu", n_thre
     n = X.shape[0]
     k = min(k, n)
     if algorithm == "kd_tree":
-        blocks = _tree_candidates(X, k, chunk_size * 64, n_threads)
+        blocks = _tree_candidates(X, k, _tree_block(X.shape[0], chunk_size), n_threads)
     else:
         blocks = _brute_candidates(X, k, chunk_size, torch.device(device), n_threads)
     for rows, index, lower in blocks:
@@ -122,6 +122,13 @@ def nearest_candidates(X, k, *, algorithm, chunk_size=1024, device="cpu", n_thre
         if k == n:
             lower = np.full(len(rows), np.inf)  # every row is a candidate
         yield rows, dist2, index, lower
+
+
+def _tree_block(n, chunk_size):
+    """Query rows per cKDTree call: at most ``64 * chunk_size`` and an
+    eighth of the table (the query copy and the results of one 16,384-row
+    block outweighed the whole table at 10,000 rows)."""
+    return max(chunk_size, min(64 * chunk_size, n // 8))
 
 
 def _tree_candidates(X, k, block, n_threads):
@@ -179,7 +186,7 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     AT, norm2, err = _rounded_rows(X, dtype, device)
     release_freed_memory()  # here and below: what each phase freed
     n, d = X.shape
-    size = 4 * chunk_size
+    size = _tile_rows(n, d, chunk_size)
     n_blocks = -(-n // size)
     parallel = n_threads > 1 and device.type == "cpu"
     everyone = np.arange(n)
@@ -221,6 +228,14 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     for start in range(0, n, step):
         rows = everyone[start : start + step]
         yield rows, np.hstack([rows[:, None], index[rows, : k - 1]]), lower[rows]
+
+
+def _tile_rows(n, d, chunk_size):
+    """Rows per tile: ``4 * chunk_size``, fewer on small tables, where each
+    thread's two buffers (a bfloat16 tile and a float32 half tile, ``4 *
+    size**2`` bytes together) would outweigh the data: at most half of it
+    over both threads."""
+    return int(max(128, min(4 * chunk_size, np.sqrt(n * d / 2))))
 
 
 _ROW_BLOCK = 65536  # rows per step of the O(n) bookkeeping
@@ -307,7 +322,7 @@ def _collect(X, AT, rows, nn, index, lower, error, size, pool):
         lower[sub] = np.minimum(kth, proven)
 
 
-def _max_sq_norm(X, mean, block=8192):
+def _max_sq_norm(X, mean, block=1024):
     """``max_i |X_i - mean|^2`` without a centred copy of ``X``."""
     best = 0.0
     for start in range(0, X.shape[0], block):
@@ -464,7 +479,7 @@ def _rerank(X, targets, k, size, pool, device):
     return vals, index
 
 
-def _rounded_rows(X, dtype, device, block=2048):
+def _rounded_rows(X, dtype, device, block=256):
     """``A.T`` for ``A = [z, hi, lo, 1, 1]`` in ``dtype`` (z: centred rows; stored
     transposed, so a reference block is a contiguous-row slice that the
     matmul reads fastest), the squared norms of the rounded rows and each

@@ -112,7 +112,7 @@ class Classifier(nn.Module):
         return self.head(self.body(x))
 
 
-def _gumbel_softmax(logits, tau, generator):
+def gumbel_softmax(logits, tau, generator):
     # F.gumbel_softmax draws from the global RNG; this draws from ours
     u = torch.rand(logits.shape, generator=generator, device=logits.device)
     exponential = (-torch.log(u.clamp_min(1e-10))).clamp_min(1e-10)
@@ -148,7 +148,7 @@ def apply_activations(raw, spans, *, tau=0.2, generator=None):
             if generator is None:
                 parts.append(F.softmax(block, dim=1))
             else:
-                parts.append(_gumbel_softmax(block, tau, generator))
+                parts.append(gumbel_softmax(block, tau, generator))
         else:
             parts.append(block)
     return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)

@@ -19,7 +19,7 @@ from .losses import (
     reconstruction_loss,
     score_summary,
 )
-from .nets import apply_activations
+from .nets import apply_activations, gumbel_softmax
 
 
 @dataclass
@@ -38,6 +38,7 @@ class GANConfig:
     tau: float = 0.2  # Gumbel-softmax temperature
     segment: bool = False  # anchored: real pairs end on the anchor-neighbour segment
     mix: bool = False  # anchored: numeric offsets mix the anchor's neighbour directions
+    pick: bool = False  # with mix: one drawn neighbour's direction instead of the mix
     epochs: int = 1
 
 
@@ -51,7 +52,7 @@ def residual_mask(spans, device=None):
 
 
 def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None,
-                     directions=None):
+                     directions=None, draw=None):
     """A conditional generator's raw output -> encoded rows.
 
     Anchored generators predict ``anchor + offset`` on the numeric columns;
@@ -65,14 +66,24 @@ def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=N
     columns: mixing logits and a length. The numeric offset is then
     ``sigmoid(length) * sum_j softmax(logits)_j * directions_j``: a point of
     the simplex the anchor spans with its neighbours, as SMOTE's segments
-    are, with learned weights and lengths.
+    are, with learned weights and lengths. With a torch generator ``draw``
+    as well, the weights are one neighbour drawn from ``softmax(logits)``
+    instead of the mix: a Gumbel-softmax draw while training (``generator``
+    given), a one-hot Gumbel-max draw otherwise, so the row lies on one
+    segment, as SMOTE's do (a mix is pulled towards the neighbours' mean).
     """
     if anchor is not None:
         mask = residual_mask(spans, anchor.device) if mask is None else mask
         if directions is not None:
             k = directions.shape[1]
             raw, logits, length = raw[:, : -k - 1], raw[:, -k - 1 : -1], raw[:, -1:]
-            weights = torch.softmax(logits, dim=1) * torch.sigmoid(length)
+            if draw is None:
+                weights = torch.softmax(logits, dim=1)
+            else:
+                weights = gumbel_softmax(logits, tau, draw)
+                if generator is None:  # sampling: the drawn neighbour alone
+                    weights = F.one_hot(weights.argmax(1), k).to(weights.dtype)
+            weights = weights * torch.sigmoid(length)
             offset = torch.bmm(weights.unsqueeze(1), directions).squeeze(1)
             raw = raw * (1 - mask) + (anchor + offset) * mask
         else:
@@ -106,7 +117,7 @@ class GANStep:
         self.pool = pool
         self.mask = None if pool is None else residual_mask(spans, pool.device)
         # betas: the WGAN-GP / CTGAN choice; fused: one kernel per update, not per tensor
-        adam = dict(lr=learning_rate, betas=(0.5, 0.9), fused=True)
+        adam = {"lr": learning_rate, "betas": (0.5, 0.9), "fused": True}
         self.opt_g = torch.optim.Adam(generator.parameters(), **adam)
         self.opt_d = torch.optim.Adam(critic.parameters(), **adam)
         self.opt_c = (
@@ -121,7 +132,8 @@ class GANStep:
         """Generated rows (heads applied, Gumbel-softmax for categories)."""
         raw = self.generator(self._noise(cond.shape[0], cond.device), cond)
         return generator_output(raw, self.spans, anchor, self.mask, tau=self.cfg.tau,
-                                generator=self.rng, directions=directions)
+                                generator=self.rng, directions=directions,
+                                draw=self.rng if self.cfg.pick else None)
 
     def _blur(self, x, sigma):
         # instance noise: the same blur on real and fake keeps supports overlapping

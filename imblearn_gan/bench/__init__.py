@@ -4,6 +4,7 @@
 from ._runner import (
            ALL_METRICS,
            CLASSIFIERS,
+           DIAGNOSTIC_METRICS,
            METRICS,
            SAMPLERS,
            benchmark,
@@ -11,5 +12,5 @@ from ._runner import (
 )
 from ._stats import compare, summarize
 
-__all__ = ["ALL_METRICS", "CLASSIFIERS", "METRICS", "SAMPLERS", "benchmark", "compare",
-           "run_benchmark", "summarize"]
+__all__ = ["ALL_METRICS", "CLASSIFIERS", "DIAGNOSTIC_METRICS", "METRICS", "SAMPLERS",
+           "benchmark", "compare", "run_benchmark", "summarize"]

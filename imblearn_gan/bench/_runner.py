@@ -19,6 +19,7 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     log_loss,
+    recall_score,
     roc_auc_score,
 )
 from sklearn.model_selection import RepeatedStratifiedKFold
@@ -50,6 +51,15 @@ METRICS = {
     "log_loss": lambda y, pred, proba: log_loss(y, np.clip(proba, 1e-15, 1 - 1e-15),
                                                 labels=[0, 1]),
 }
+# per-class rates, computed when asked for by name but never ranked by
+# default: each alone rewards one side of the trade-off (they show why a
+# balanced accuracy moved: benchmarks/recall_by_sampler.py)
+DIAGNOSTIC_METRICS = {
+    "recall": lambda y, pred, proba: recall_score(y, pred, zero_division=0.0),
+    "specificity": lambda y, pred, proba: recall_score(y, pred, pos_label=0,
+                                                       zero_division=0.0),
+}
+_SCORERS = {**METRICS, **DIAGNOSTIC_METRICS}
 # fit_time (seconds: sampler, preprocessing and classifier) is measured, not computed
 ALL_METRICS = [*METRICS, "fit_time"]
 LOWER_IS_BETTER = {"log_loss", "fit_time"}
@@ -227,8 +237,8 @@ def _score(task):
         values = {"fit_time": time.perf_counter() - start}
         proba = pipe.predict_proba(X_test)[:, 1]
         pred = pipe.predict(X_test)
-        values.update({m: float(METRICS[m](y_test, pred, proba))
-                       for m in task.metrics if m in METRICS})
+        values.update({m: float(_SCORERS[m](y_test, pred, proba))
+                       for m in task.metrics if m in _SCORERS})
     except Exception as exc:  # noqa: BLE001 - one failing cell must not stop the run
         values, error = {}, f"{type(exc).__name__}: {exc}"
     if task.quality and error is None:
@@ -272,6 +282,10 @@ def make_tasks(datasets, samplers, classifiers, *, n_splits=5, n_repeats=1, trai
                metrics=None, random_state=0, limit_threads=False, quality=False):
     """Every (dataset, repeat, fold, fraction, sampler, classifier) as a Task."""
     metrics = list(metrics or ALL_METRICS)
+    unknown = [m for m in metrics if m not in _SCORERS and m != "fit_time"]
+    if unknown:
+        raise ValueError(f"Unknown metric(s) {unknown}; choose from "
+                         f"{', '.join([*ALL_METRICS, *DIAGNOSTIC_METRICS])}.")
     tasks = []
     for entry in datasets:
         name, X, y = _load(entry)
@@ -386,7 +400,9 @@ def run_benchmark(datasets, samplers, classifiers, *, n_splits=5, random_state=0
         Learning-curve mode: fit on a stratified fraction of each training
         fold (at least 2 rows per class), score on the whole test fold.
     metrics : list of str, default=None
-        Subset of ``METRICS`` and ``"fit_time"``; all by default.
+        Subset of ``METRICS`` and ``"fit_time"``; all by default. The
+        ``DIAGNOSTIC_METRICS`` (``"recall"``, ``"specificity"``) are computed
+        when named here.
     n_jobs : int, default=1
         Parallel pipeline fits (loky processes). Every fit runs with one
         torch and one BLAS/OpenMP thread.

@@ -40,7 +40,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     {random_state}
 
-    anchor : {{"segment", "neighbors", None}}, default="segment"
+    anchor : {{"segment", "neighbors", "mix", "pick", None}}, default="segment"
         How the generator is conditioned besides the class label.
 
         - ``"segment"`` (default): the generator also receives a real row of
@@ -59,6 +59,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
           row lies in the simplex of the anchor and its neighbours, where
           SMOTE's segments lie (a free offset under-disperses and points
           where the segments do not go: ``benchmarks/gan_spread.py``).
+        - ``"pick"`` (experimental): as ``"mix"``, but the generator draws
+          one neighbour from its learned preferences instead of mixing them
+          (a mix is pulled towards the neighbours' mean), so each row lies on
+          one segment, as SMOTE's do, at a learned length.
         - ``None``: a plain conditional GAN from noise and label only.
 
         See ``benchmarks/README.md`` for how each one compares with SMOTE.
@@ -137,7 +141,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
     critic_ : torch.nn.Module
         The trained critic (discriminator), on the CPU.
     anchor_neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
-        Same-class neighbours of each anchor (only with ``anchor="mix"``).
+        Same-class neighbours of each anchor (only with ``anchor="mix"`` or
+        ``"pick"``).
 
     anchor_weights_ : ndarray of shape (n_samples,) or None
         Sample weight of each anchor when the weights were unequal (anchors
@@ -199,7 +204,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
-        "anchor": [StrOptions({"neighbors", "segment", "mix"}), None],
+        "anchor": [StrOptions({"neighbors", "segment", "mix", "pick"}), None],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -273,8 +278,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
         epochs = self._n_epochs(Z.shape[0])
         # the condition is the one-hot class, plus the anchor row when anchored
         n_cond = n_classes + (width if self.anchor else 0)
-        # "mix": k mixing logits and a length follow the row (generator_output)
-        n_out = width + (self.n_neighbors + 1 if self.anchor == "mix" else 0)
+        # "mix", "pick": k neighbour logits and a length follow the row (generator_output)
+        directed = self.anchor in ("mix", "pick")
+        n_out = width + (self.n_neighbors + 1 if directed else 0)
         generator = ConditionalGenerator(
             self.noise_dim, n_cond, tuple(self.generator_widths), n_out
         ).to(device)
@@ -291,7 +297,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
             instance_noise=self.instance_noise,
             feature_matching=self.feature_matching,
             aux_weight=self.aux_classifier_weight, epochs=epochs,
-            segment=self.anchor in ("segment", "mix"), mix=self.anchor == "mix",
+            segment=self.anchor in ("segment", "mix", "pick"), mix=directed,
+            pick=self.anchor == "pick",
         )
         tensors, pool, neighbors = (Z, labels), None, None
         if self.anchor:
@@ -314,7 +321,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
                   "anchor_neighbors_": None}
         if self.anchor:
             fitted.update(anchors_=Z.cpu().numpy(), anchor_labels_=labels.cpu().numpy())
-            if self.anchor == "mix":
+            if directed:
                 fitted["anchor_neighbors_"] = neighbors.cpu().numpy()
             if anchor_weights is not None:  # anchors are then drawn by weight
                 fitted["anchor_weights_"] = anchor_weights.cpu().numpy()
@@ -343,8 +350,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
             if table is not None:
                 directions = anchors[torch.as_tensor(table)[pick]] - anchor.unsqueeze(1)
         noise = torch.randn(n_samples, self.noise_dim, generator=torch_gen)
+        draw = torch_gen if self.anchor == "pick" and directions is not None else None
         return generator_output(self.generator_(noise, cond), self.encoder_.spans_,
-                                anchor, directions=directions).numpy()
+                                anchor, directions=directions, draw=draw).numpy()
 
     def _draw_anchors(self, rows, n_samples, torch_gen):
         """Positions in ``rows`` of the anchors: uniform, or by sample weight."""

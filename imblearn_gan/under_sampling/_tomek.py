@@ -28,6 +28,11 @@ from ..utils._weights import SampleWeightMixin
 # this many features (and for n_samples <= 5 with 2 neighbours)
 _SKLEARN_TREE_MAX_FEATURES = 15
 _CANDIDATES = {"kd_tree": 3, "brute": 3}
+# below this many rows the tree keeps within twice the data's memory where
+# brute force's per-row bookkeeping does not (100,000 x 10: 13.6 vs 16.2 MiB
+# beyond 7.6 MiB of data; at 200,000 x 10 both do):
+# benchmarks/results/tomek_speed.md
+_TREE_MAX_ROWS = 150_000
 
 
 @Substitution(sampling_strategy=BaseCleaningSampler._sampling_strategy_docstring)
@@ -60,9 +65,11 @@ default="auto"
     algorithm : {{"auto", "kd_tree", "brute"}}, default="auto"
         Neighbour search. ``"kd_tree"``: ``scipy.spatial.cKDTree`` on the
         CPU; ``"brute"``: chunked torch matmuls on ``device`` in low
-        precision, re-ranked exactly in float64. ``"auto"`` takes brute force
-        where bfloat16 matmuls are fast (CPUs with AMX, CUDA) or above 15
-        (encoded) features, the tree otherwise. Both are exact: rows whose
+        precision, re-ranked exactly in float64. ``"auto"`` takes the tree
+        on the CPU up to 15 (encoded) features, except above 150,000 rows
+        where bfloat16 matmuls are fast (CPUs with AMX), and brute force
+        otherwise (always on CUDA). The tree is the leaner on small tables,
+        brute force the faster. Both are exact: rows whose
         order is not proven are re-measured.
 
     device : "auto", "cpu", "cuda" or "cuda:N", default="auto"
@@ -176,7 +183,7 @@ default="auto"
         weights = None if sample_weight is None else check_sample_weight(sample_weight, len(y))
         Z, dtype = self._encode(X)
         device = resolve_device(self.device)
-        algorithm = self._search_algorithm(Z.shape[1], device)
+        algorithm = self._search_algorithm(Z.shape, device)
         # scikit-learn's OpenMP threads as the caller has them: torch_threads
         # below may change them (both libraries can share one OpenMP runtime)
         sklearn_threads = _openmp_effective_n_threads()
@@ -216,14 +223,16 @@ default="auto"
                 parts.append(np.asarray(values, dtype=np.float64)[:, None])
         return np.ascontiguousarray(np.hstack(parts)), np.dtype(np.float64)
 
-    def _search_algorithm(self, n_features, device):
+    def _search_algorithm(self, shape, device):
         if self.algorithm != "auto":
             return self.algorithm
         # brute force in bfloat16 beats the tree even at 10 features where
-        # the matmul is fast (AMX, CUDA): benchmarks/results/tomek_speed.md
+        # the matmul is fast (AMX, CUDA), but its fixed buffers and per-row
+        # bookkeeping outweigh a small table: benchmarks/results/tomek_speed.md
+        n_samples, n_features = shape
         few = n_features <= _SKLEARN_TREE_MAX_FEATURES
-        fast_matmul = fast_low_precision(device)
-        return "kd_tree" if device.type == "cpu" and few and not fast_matmul else "brute"
+        tree_wins = not fast_low_precision(device) or n_samples <= _TREE_MAX_ROWS
+        return "kd_tree" if device.type == "cpu" and few and tree_wins else "brute"
 
     def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
         """Column 1 of scikit-learn's ``kneighbors`` for every row."""

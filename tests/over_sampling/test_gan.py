@@ -260,7 +260,7 @@ def test_non_numeric_column_declared_numeric_is_an_error():
 # -- reproducibility ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("anchor", ["neighbors", "mix", None])
+@pytest.mark.parametrize("anchor", ["neighbors", "mix", "pick", None])
 def test_same_random_state_same_output(anchor):
     # Setup
     X, y = make_blobs([80, 20, 15])
@@ -525,6 +525,7 @@ def test_plot_history_writes_png(tmp_path):
         dict(anchor="neighbors", n_neighbors=3),
         dict(anchor="segment"),
         dict(anchor="mix", n_neighbors=3),
+        dict(anchor="pick", n_neighbors=3),
         dict(anchor=None),
         dict(gp_every=2, n_critic=2),
         dict(numeric_encoding="standard"),
@@ -744,7 +745,8 @@ def test_generated_minority_rows_resemble_the_minority(params):
     assert closer.mean() >= 0.8
 
 
-def test_mix_anchor_generates_inside_each_anchors_neighbourhood():
+@pytest.mark.parametrize("anchor", ["mix", "pick"])
+def test_directed_anchor_generates_inside_each_anchors_neighbourhood(anchor):
     # Setup: two separated minority clusters with a gap between them; the
     # majority fills the gap. A point of the simplex of an anchor and its
     # 3 same-cluster neighbours never leaves its cluster's bounding box.
@@ -753,7 +755,7 @@ def test_mix_anchor_generates_inside_each_anchors_neighbourhood():
     right = rng.uniform([9, 0], [10, 1], size=(30, 2))
     X = np.r_[rng.uniform([2, 0], [8, 1], size=(300, 2)), left, right]
     y = np.r_[np.zeros(300, int), np.ones(60, int)]
-    sampler = make_sampler(anchor="mix", n_neighbors=3, epochs=10)
+    sampler = make_sampler(anchor=anchor, n_neighbors=3, epochs=10)
 
     # Run
     X_res, y_res = sampler.fit_resample(X, y)
@@ -771,6 +773,33 @@ def test_mix_anchor_generates_inside_each_anchors_neighbourhood():
     # each anchor's neighbours are of its own class
     labels = sampler.anchor_labels_
     assert np.all(labels[sampler.anchor_neighbors_] == labels[:, None])
+
+
+def test_pick_anchor_generates_on_one_segment_per_row():
+    # Setup: a 3-feature table; rows generated from known anchors
+    X, y = make_blobs([60, 20], n_features=3)
+    sampler = make_sampler(anchor="pick", n_neighbors=4, epochs=5).fit(X, y)
+    anchors = torch.as_tensor(np.flatnonzero(sampler.anchor_labels_ == 1)).repeat(5)
+
+    # Run
+    with torch.no_grad():
+        rows = sampler._generate_from_anchors(anchors, len(anchors), 1,
+                                              torch.Generator().manual_seed(0))
+
+    # Assert: each row is anchor + t * (neighbour_j - anchor) for one j and
+    # t in [0, 1] (a mix of several directions would leave every segment)
+    Z = sampler.anchors_
+    start = Z[anchors.numpy()]
+    ends = Z[sampler.anchor_neighbors_[anchors.numpy()]]  # (n, 4, 3)
+    direction = ends - start[:, None]
+    offset = rows - start
+    t = np.clip(np.einsum("nkd,nd->nk", direction, offset)
+                / np.maximum((direction**2).sum(2), 1e-12), 0, 1)
+    gap = np.linalg.norm(offset[:, None] - t[..., None] * direction, axis=2).min(1)
+    assert gap.max() < 1e-5
+    # and the draws reach more than one neighbour
+    chosen = np.linalg.norm(offset[:, None] - t[..., None] * direction, axis=2).argmin(1)
+    assert len(np.unique(chosen)) > 1
 
 
 def test_lazy_gradient_penalty_is_recorded_and_trains():

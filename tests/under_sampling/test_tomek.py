@@ -136,21 +136,29 @@ def test_brute_force_tiles_agree_with_imblearn(n_threads, d):
     assert_array_equal(pruner.nearest_neighbors_[~tied], expected[~tied])
 
 
-def test_auto_search_by_shape_and_device():
+def test_auto_search_by_shape_and_device(monkeypatch):
     # Setup
     from imblearn_gan.backend.neighbors import fast_low_precision
+    from imblearn_gan.under_sampling import _tomek
 
     rng = np.random.RandomState(0)
     y = np.r_[np.zeros(50), np.ones(10)].astype(int)
+    narrow_X, wide_X = rng.normal(size=(60, 5)), rng.normal(size=(60, 20))
 
-    # Run
+    # Run: a small table, then the same table counted as a large one
     narrow, wide = TomekPruner(device="cpu"), TomekPruner(device="cpu")
-    narrow.fit_resample(rng.normal(size=(60, 5)), y)
-    wide.fit_resample(rng.normal(size=(60, 20)), y)
+    narrow.fit_resample(narrow_X, y)
+    wide.fit_resample(wide_X, y)
+    monkeypatch.setattr(_tomek, "_TREE_MAX_ROWS", 59)
+    large = TomekPruner(device="cpu")
+    large.fit_resample(narrow_X, y)
 
-    # Assert: brute force where bfloat16 matmuls are fast or data are wide
-    assert narrow.algorithm_ == ("brute" if fast_low_precision("cpu") else "kd_tree")
+    # Assert: the tree for few features on a small table (the leaner);
+    # brute force for wide data, and for large tables where bfloat16 is fast
+    assert narrow.algorithm_ == "kd_tree"
     assert wide.algorithm_ == "brute"
+    assert large.algorithm_ == ("brute" if fast_low_precision("cpu") else "kd_tree")
+    assert_array_equal(large.sample_indices_, narrow.sample_indices_)
 
 
 def test_nearest_neighbors_match_sklearn_column_one():
