@@ -82,24 +82,20 @@ def run_one(impl, case, n_threads, second_fit=False):
     X, y = make_data(n, d)
     if impl.startswith("ours"):  # "ours" (algorithm="auto"), "ours-brute", "ours-kd_tree"
         from imblearn_gan import TomekPruner
+        from imblearn_gan.backend.device import resolve_device
 
         algorithm = impl.partition("-")[2] or "auto"
         sampler = TomekPruner(device="cpu", n_threads=n_threads, algorithm=algorithm)
+        # the warm-up runs the search the timed fit will use ("auto" picks by shape)
+        timed = sampler._search_algorithm(X.shape, resolve_device("cpu"))
+        warm_up = TomekPruner(device="cpu", n_threads=n_threads, algorithm=timed)
     else:
         from imblearn.under_sampling import TomekLinks
 
-        sampler = TomekLinks()
+        sampler = warm_up = TomekLinks()
     # warm-up on 2,000 rows, not timed: library code pages and thread pools
-    # are loaded once per process, not per fit (both implementations). Ours
-    # warms up the search the timed fit will use ("auto" picks by shape).
-    if impl.startswith("ours"):
-        from imblearn_gan.backend.device import resolve_device
-
-        timed = sampler._search_algorithm(X.shape, resolve_device("cpu"))
-        sampler.set_params(algorithm=timed).fit_resample(X[:2000], y[:2000])
-        sampler.set_params(algorithm=algorithm)
-    else:
-        sampler.fit_resample(X[:2000], y[:2000])
+    # are loaded once per process, not per fit (both implementations)
+    warm_up.fit_resample(X[:2000], y[:2000])
     before = _rss_mib()
     Path("/proc/self/clear_refs").write_text("5")  # reset the high-water mark
     start = time.perf_counter()
@@ -167,8 +163,8 @@ def table(results):
         ours, ref = runs.get(("ours", case)), runs.get(("imblearn", case))
         if ours is None:
             continue
-        forced = runs.get(("ours-brute", case)) or runs.get(("ours-kd_tree", case))
-        lines.append(_row(case, ours, ref) + _forced(forced, ours))
+        other = "kd_tree" if ours["algorithm"] == "brute" else "brute"
+        lines.append(_row(case, ours, ref) + _forced(runs.get((f"ours-{other}", case)), ours))
     lines += ["", *NOTES]
     return "\n".join(lines) + "\n"
 

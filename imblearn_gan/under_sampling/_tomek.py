@@ -28,9 +28,9 @@ from ..utils._weights import SampleWeightMixin
 # this many features (and for n_samples <= 5 with 2 neighbours)
 _SKLEARN_TREE_MAX_FEATURES = 15
 _CANDIDATES = {"kd_tree": 3, "brute": 3}
-# below this many rows the tree keeps within twice the data's memory where
-# brute force's per-row bookkeeping does not (100,000 x 10: 13.6 vs 16.2 MiB
-# beyond 7.6 MiB of data; at 200,000 x 10 both do):
+# up to this many rows the tree keeps within twice the data's memory where
+# brute force's per-row bookkeeping does not (100,000 x 10: 13.7 vs 17.3 MiB
+# beyond 7.6 MiB of data; at 200,000 x 10 both do, 25.2 vs 28.3 MiB):
 # benchmarks/results/tomek_speed.md
 _TREE_MAX_ROWS = 150_000
 
@@ -231,8 +231,8 @@ default="auto"
         # bookkeeping outweigh a small table: benchmarks/results/tomek_speed.md
         n_samples, n_features = shape
         few = n_features <= _SKLEARN_TREE_MAX_FEATURES
-        tree_wins = not fast_low_precision(device) or n_samples <= _TREE_MAX_ROWS
-        return "kd_tree" if device.type == "cpu" and few and tree_wins else "brute"
+        prefer_tree = not fast_low_precision(device) or n_samples <= _TREE_MAX_ROWS
+        return "kd_tree" if device.type == "cpu" and few and prefer_tree else "brute"
 
     def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
         """Column 1 of scikit-learn's ``kneighbors`` for every row."""

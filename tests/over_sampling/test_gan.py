@@ -795,11 +795,10 @@ def test_pick_anchor_generates_on_one_segment_per_row():
     offset = rows - start
     t = np.clip(np.einsum("nkd,nd->nk", direction, offset)
                 / np.maximum((direction**2).sum(2), 1e-12), 0, 1)
-    gap = np.linalg.norm(offset[:, None] - t[..., None] * direction, axis=2).min(1)
-    assert gap.max() < 1e-5
+    to_segment = np.linalg.norm(offset[:, None] - t[..., None] * direction, axis=2)  # (n, 4)
+    assert to_segment.min(1).max() < 1e-5
     # and the draws reach more than one neighbour
-    chosen = np.linalg.norm(offset[:, None] - t[..., None] * direction, axis=2).argmin(1)
-    assert len(np.unique(chosen)) > 1
+    assert len(np.unique(to_segment.argmin(1))) > 1
 
 
 def test_lazy_gradient_penalty_is_recorded_and_trains():
