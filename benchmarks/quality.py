@@ -158,7 +158,11 @@ def main(argv=None):
     else:
         text, name = report_seeds(frames, args.sampler, reused), f"{stem}_seeds.md"
     (args.out / name).write_text(
-        f"<!-- written by benchmarks/quality.py --seeds {args.seeds} in "
+        f"<!-- written by benchmarks/quality.py --seeds {args.seeds}"
+        + (f" --sampler {args.sampler}" if args.sampler != "gan" else "")
+        + (f" --params '{json.dumps(args.params)}'" if args.params else "")
+        + (f" --auto-updates {args.auto_updates}" if args.auto_updates else "")
+        + " in "
         f"{time.perf_counter() - start:.0f} s"
         + (f"; rows of seed(s) {reused} reused" if reused else "") + " -->\n"
         + text + "\n")

@@ -52,6 +52,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "numeric_encoding": [StrOptions({"standard", "quantile", "mode"})],
+        "neighbor_scaling": [StrOptions({"minmax", "standard"}), None],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -150,6 +151,9 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
             random_state=rng.randint(2**31 - 1),
         ).fit(X)
         Z = torch.as_tensor(encoder.transform(X), device=device)
+        # the rows' neighbours (anchored GAN, interpolating VAE) are found here
+        space = torch.as_tensor(encoder.neighbor_space(X, self.neighbor_scaling),
+                                device=device)
         labels = torch.as_tensor(y_index, device=device)
         # equal weights keep the shuffled epochs (and the output) of an unweighted fit
         uniform = np.all(weights == weights[0])
@@ -162,7 +166,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
             torch.manual_seed(int(rng.randint(2**31 - 1)))
             torch_gen = make_torch_generator(rng, device)
             fitted = self._train(Z, labels, len(classes), encoder.spans_, torch_gen,
-                                 **extra)
+                                 space, **extra)
         for module in fitted.values():
             if isinstance(module, torch.nn.Module):
                 module.to("cpu").eval()  # fitted nets live on the CPU: pickle anywhere
@@ -248,9 +252,11 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         return max(1, -(-self._auto_updates // batches_per_epoch))
 
     @abstractmethod
-    def _train(self, Z, labels, n_classes, spans, torch_gen, row_weights=None):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         """Train on encoded rows; return a dict of fitted attributes
-        (networks, ``history_``). ``row_weights`` (a float64 tensor, given
+        (networks, ``history_``). ``space`` holds the same rows as ``Z`` in
+        the ``neighbor_scaling`` metric, for finding same-class neighbours.
+        ``row_weights`` (a float64 tensor, given
         only when the sample weights are unequal) goes to
         ``backend.loop.train``, which then draws rows in proportion to it."""
 

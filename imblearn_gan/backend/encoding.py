@@ -289,6 +289,39 @@ class TabularEncoder:
                 out[:, start : start + scaled.shape[1]] = scaled
         return out
 
+    def neighbor_space(self, X, scaling="minmax"):
+        """float32 rows of ``X`` whose Euclidean distances define neighbours.
+
+        ``scaling="standard"``: z-scored numeric columns and one-hot cells of
+        1 (the encoded table itself when ``numeric_encoding="standard"``).
+        ``"minmax"``: numeric columns scaled to [0, 1] by their training
+        range; ``None``: numeric columns in their own units, as SMOTE sees
+        them at the head of a pipeline. For these two, one-hot cells are half
+        the median standard deviation of the scaled numeric columns (1 when
+        there are none), so two different categories count as much as in
+        SMOTENC.
+        """
+        _, columns, _ = self._split_columns(X)
+        parts = []
+        for col, values in zip(self.columns_, columns):
+            if col.kind == "categorical":
+                parts.append(None)
+                continue
+            x = np.asarray(values, dtype=np.float64)
+            if scaling == "standard":
+                x = (x - col.mean) / col.std
+            elif scaling == "minmax":
+                x = (x - col.lo) / ((col.hi - col.lo) or 1.0)
+            parts.append(x)
+        numeric = [x for x in parts if x is not None]
+        cell = 1.0
+        if scaling != "standard" and numeric:
+            cell = float(np.median([x.std() for x in numeric])) / 2 or 1.0
+        out = [self.one_hot(col, values) * np.float32(cell) if x is None else
+               x.astype(np.float32)[:, None]
+               for col, values, x in zip(self.columns_, columns, parts)]
+        return np.hstack(out)
+
     def one_hot(self, col, values):
         """float32 one-hot rows of ``values`` for ``col``, an entry of
         ``columns_`` (a categorical column); unseen categories raise

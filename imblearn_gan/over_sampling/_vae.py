@@ -15,6 +15,7 @@ from ..backend.steps import VAEConfig, VAEStep, decoder_output, reparameterize
 from ..base import BaseGenerativeOverSampler, _stack, _take
 from ..utils._docstring import (
     Substitution,
+    _neighbor_scaling_docstring,
     _neural_docstring,
     _random_state_docstring,
     _sampling_strategy_docstring,
@@ -40,6 +41,7 @@ def default_architecture(n_encoded):
     random_state=_random_state_docstring,
     neural=_neural_docstring.format(epochs='"auto"', batch_size=64, learning_rate=1e-3,
                                   updates=1000, small_epochs=63),
+    neighbor_scaling=_neighbor_scaling_docstring.format(default="standard"),
 )
 class VAEOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional VAE trained on all classes.
@@ -99,8 +101,9 @@ class VAEOverSampler(BaseGenerativeOverSampler):
           (see ``docs/vae.md``).
 
     n_neighbors : int, default=5
-        Same-class neighbours per row for ``"interpolate"`` (in the encoded
-        space).
+        Same-class neighbours per row for ``"interpolate"``.
+
+    {neighbor_scaling}
 
     balance_classes : bool, default=True
         Draw training minibatches with every class equally likely (rows
@@ -245,6 +248,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         decoder_noise=True,
         latent_sampling="interpolate",
         n_neighbors=5,
+        neighbor_scaling="standard",
         balance_classes=True,
         copy_threshold=0.25,
         drop_copies=False,
@@ -267,6 +271,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         self.decoder_noise = decoder_noise
         self.latent_sampling = latent_sampling
         self.n_neighbors = n_neighbors
+        self.neighbor_scaling = neighbor_scaling
         self.balance_classes = balance_classes
         self.copy_threshold = copy_threshold
         self.drop_copies = drop_copies
@@ -286,7 +291,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         dec = enc[::-1] if self.decoder_widths == "auto" else tuple(self.decoder_widths)
         return latent, enc, dec
 
-    def _train(self, Z, labels, n_classes, spans, torch_gen, row_weights=None):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
         latent, enc_widths, dec_widths = self._architecture(width)
@@ -307,7 +312,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
                         modules=modules, row_weights=row_weights, verbose=self.verbose)
         neighbors = None
         if self.latent_sampling == "interpolate":
-            neighbors = same_class_neighbors(Z, labels, self.n_neighbors).cpu().numpy()
+            neighbors = same_class_neighbors(space, labels, self.n_neighbors).cpu().numpy()
         scales = np.array([nn_distance_scale(Z[labels == k]) for k in range(n_classes)])
         return {"encoder_net_": encoder, "decoder_": decoder,
                 "discriminator_": discriminator, "latent_dim_": latent,

@@ -312,3 +312,47 @@ def test_wrong_number_of_columns_is_an_error():
     # Run / Assert
     with pytest.raises(ValueError, match="2 columns.*fitted on 3"):
         encoder.transform(X[:, :2])
+
+
+# -- the neighbour metric ----------------------------------------------------
+
+
+def test_neighbor_space_standard_is_the_standard_encoding():
+    # Setup
+    X = make_frame()
+    encoder = TabularEncoder().fit(X)
+
+    # Run / Assert: the same float32 matrix, so neighbours are found as before
+    assert_array_equal(encoder.neighbor_space(X, "standard"), encoder.transform(X))
+
+
+def test_neighbor_space_scales_numeric_columns_and_weights_categories_as_smotenc():
+    # Setup: numeric "num", "count"; categorical "flag", "color", "city"
+    X = make_frame()
+    encoder = TabularEncoder().fit(X)
+    raw = X[["num", "count"]].to_numpy(float)
+    lo, hi = raw.min(0), raw.max(0)
+
+    # Run
+    minmax = encoder.neighbor_space(X, "minmax")
+    units = encoder.neighbor_space(X, None)
+
+    # Assert: layout as transform's (flag 2, color 3, city 4 cells)
+    assert minmax.shape == units.shape == (200, 2 + 2 + 3 + 4)
+    assert_allclose(minmax[:, :2], (raw - lo) / (hi - lo), rtol=1e-6)
+    assert_allclose(units[:, :2], raw, rtol=1e-6)
+    for space, numeric in [(minmax, (raw - lo) / (hi - lo)), (units, raw)]:
+        cell = np.median(numeric.std(0)) / 2
+        one_hot = space[:, 2:]
+        assert_allclose(np.unique(one_hot), [0.0, cell], rtol=1e-5)
+        # each categorical column has exactly one hot cell per row
+        assert_allclose(one_hot.sum(1), 3 * cell, rtol=1e-5)
+
+
+def test_neighbor_space_all_categorical_uses_plain_one_hot():
+    # Setup
+    X = make_frame()[["color", "city"]]
+    encoder = TabularEncoder().fit(X)
+
+    # Run / Assert: no numeric column to take a scale from
+    assert_array_equal(encoder.neighbor_space(X, "minmax"), encoder.transform(X))

@@ -16,6 +16,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import GANOverSampler
 from tests._fast import FAST_GAN
@@ -773,6 +774,53 @@ def test_directed_anchor_generates_inside_each_anchors_neighbourhood(anchor):
     # each anchor's neighbours are of its own class
     labels = sampler.anchor_labels_
     assert np.all(labels[sampler.anchor_neighbors_] == labels[:, None])
+
+
+def make_wide_and_spiky(n_samples=300, seed=0):
+    """Column 0 spans hundreds, column 1 is standard normal but for one
+    outlier: which rows are neighbours depends on how columns are scaled."""
+    rng = np.random.RandomState(seed)
+    X = np.c_[rng.uniform(0, 500, n_samples), rng.normal(size=n_samples)]
+    X[0, 1] = 100.0
+    y = (rng.rand(n_samples) < 0.3).astype(int)
+    return X, y
+
+
+def scaled_for_neighbors(X, scaling):
+    """What neighbor_scaling means, written out for a numeric array."""
+    if scaling == "standard":
+        return (X - X.mean(0)) / X.std(0)
+    if scaling == "minmax":
+        return (X - X.min(0)) / (X.max(0) - X.min(0))
+    return X
+
+
+def assert_neighbors_in(M, y, table, k):
+    """``table`` holds each row's k nearest same-class rows in metric ``M``
+    (compared by distance, so ties may take either row)."""
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        dist, _ = NearestNeighbors(n_neighbors=k + 1).fit(M[members]).kneighbors(M[members])
+        chosen = np.linalg.norm(M[table[members]] - M[members][:, None], axis=2)
+        np.testing.assert_allclose(np.sort(chosen, 1), dist[:, 1:], atol=1e-4)
+        assert np.all(y[table[members]] == label)
+
+
+@pytest.mark.parametrize("scaling", ["minmax", "standard", None])
+def test_neighbor_scaling_sets_the_metric_of_the_anchor_neighbors(scaling):
+    # Setup
+    X, y = make_wide_and_spiky()
+    sampler = make_sampler(anchor="pick", n_neighbors=3, epochs=1, neighbor_scaling=scaling)
+
+    # Run
+    table = sampler.fit(X, y).anchor_neighbors_
+
+    # Assert: the neighbours are the nearest in that metric, and the metrics
+    # disagree on this table (so the check can tell them apart)
+    assert_neighbors_in(scaled_for_neighbors(X, scaling), y, table, 3)
+    other = "minmax" if scaling == "standard" else "standard"
+    with pytest.raises(AssertionError):
+        assert_neighbors_in(scaled_for_neighbors(X, other), y, table, 3)
 
 
 def test_pick_anchor_generates_on_one_segment_per_row():

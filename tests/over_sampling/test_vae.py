@@ -20,7 +20,14 @@ from sklearn.neighbors import NearestNeighbors
 from imblearn_gan import VAEOverSampler
 from imblearn_gan.over_sampling._vae import default_architecture
 from tests._fast import FAST_VAE
-from tests.over_sampling.test_gan import _bad_inputs, make_blobs, make_mixed_frame
+from tests.over_sampling.test_gan import (
+    _bad_inputs,
+    assert_neighbors_in,
+    make_blobs,
+    make_mixed_frame,
+    make_wide_and_spiky,
+    scaled_for_neighbors,
+)
 
 pd = pytest.importorskip("pandas")
 
@@ -570,3 +577,15 @@ def test_decoder_output_draws_one_hot_categories_and_noisy_numbers():
     # one-hot up to Gumbel near-ties (decoding takes the argmax anyway)
     assert (draw[:, 1:].max(1).values > 0.99).float().mean().item() > 0.99
     assert (draw[:, 1:].argmax(1) == 0).float().mean().item() == pytest.approx(2 / 3, abs=0.015)
+
+
+@pytest.mark.parametrize("scaling", ["minmax", "standard", None])
+def test_neighbor_scaling_sets_the_metric_of_the_interpolation_neighbors(scaling):
+    # Setup
+    X, y = make_wide_and_spiky()
+
+    # Run
+    table = make_sampler(n_neighbors=3, epochs=1, neighbor_scaling=scaling).fit(X, y).neighbors_
+
+    # Assert: the shared neighbour metric, as for the GAN's anchors
+    assert_neighbors_in(scaled_for_neighbors(X, scaling), y, table, 3)
