@@ -13,7 +13,7 @@ class, in the same metric. Reproduce::
 
     PYTHONPATH=. python benchmarks/gan_spread.py
 
-(about 2 minutes; one torch thread). Writes benchmarks/results/gan_spread.md.
+(about 3 minutes; one torch thread). Writes benchmarks/results/gan_spread.md.
 """
 
 import argparse

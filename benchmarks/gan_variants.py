@@ -12,8 +12,11 @@ metric over the mean of the 15 folds (3 seeds x 5), as quality.py does::
 No fitting (a second); reads the rows files below and writes
 ``results/gan_variants.md``. The z-score rows were made before min-max
 neighbours became the default; today ``quality.py --seeds 0,1,2 --jobs 2
---params '{"neighbor_scaling": "standard"}'`` (with ``"anchor": "mix"`` or
-``"pick"`` added for those two) remakes them.
+--params '{"neighbor_scaling": "standard"}' --out DIR`` (with ``"anchor":
+"mix"`` or ``"pick"`` added for those two) remakes them in ``DIR`` as
+``quality_rows.csv`` and ``quality_rows_seed{1,2}.csv``; copy them here under
+the stems below. Without ``--out`` quality.py would overwrite the default's
+rows in ``results/``.
 """
 
 import argparse
@@ -40,6 +43,19 @@ def load(stem, seed, folder):
     return frame.assign(fold=frame["fold"] + 5 * seed)  # 15 distinct folds
 
 
+def _check_same_baselines(frame, first):
+    """SMOTE's and no resampling's scores in ``frame`` equal those of the
+    first run's frame ``first`` (same seed), fit times aside."""
+    def baselines(f):
+        return f[f["sampler"].isin(["smote", "none"]) & (f["metric"] != "fit_time")]
+
+    keys = ["dataset", "sampler", "classifier", "fold", "metric"]
+    both = baselines(frame).merge(baselines(first), on=keys)
+    gap = (both["value_x"] - both["value_y"]).abs().max()
+    if len(both) != len(baselines(first)) or not gap < 1e-12:
+        raise ValueError("the runs' SMOTE / no-resampling scores differ: not the same folds")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -48,6 +64,8 @@ def main(argv=None):
     for i, (label, stem) in enumerate(VARIANTS.items()):
         for seed in (0, 1, 2):
             frame = load(stem, seed, args.results)
+            if i:  # the runs share folds: SMOTE's and no resampling's scores must agree
+                _check_same_baselines(frame, frames[seed])
             # SMOTE and no resampling once (identical in every run)
             keep = frame["sampler"].eq("gan") | (i == 0)
             frames.append(frame[keep].replace({"sampler": {"gan": label}}))

@@ -1,8 +1,9 @@
 """Does the space SMOTE takes its neighbours in change its quality?
 
 The quality benchmark runs SMOTE on the raw columns (it comes first in the
-pipeline), while the GAN finds each anchor's neighbours in its standardised
-encoding. This script isolates that one difference: the same SMOTE, with its
+pipeline), while the GAN found each anchor's neighbours on z-scores until
+``neighbor_scaling="minmax"`` became its default. This script isolates that
+one difference: the same SMOTE, with its
 neighbours found on the raw columns, on z-scored columns or on min-max scaled
 columns. The numeric columns are scaled before SMOTE and scaled back after,
 so the new rows lie on the same kind of segment (interpolation is affine);
@@ -11,7 +12,7 @@ are (SMOTENC / SMOTEN handle them). Same protocol and ranks as quality.py::
 
     PYTHONPATH=. python benchmarks/smote_space.py --seeds 0,1,2
 
-writes benchmarks/results/smote_space.md (about 5 minutes).
+writes benchmarks/results/smote_space.md (about 3 minutes).
 """
 
 import argparse

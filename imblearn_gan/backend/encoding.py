@@ -295,11 +295,13 @@ class TabularEncoder:
         ``scaling="standard"``: z-scored numeric columns and one-hot cells of
         1 (the encoded table itself when ``numeric_encoding="standard"``).
         ``"minmax"``: numeric columns scaled to [0, 1] by their training
-        range; ``None``: numeric columns in their own units, as SMOTE sees
-        them at the head of a pipeline. For these two, one-hot cells are half
-        the median standard deviation of the scaled numeric columns (1 when
-        there are none), so two different categories count as much as in
-        SMOTENC.
+        range; ``None``: numeric columns in their own units (centred, which
+        leaves distances unchanged and keeps float32 distances exact enough
+        for large offsets), as SMOTE sees them at the head of a pipeline.
+        For these two, one-hot cells are half the median standard deviation
+        of the scaled numeric columns (1 when there are none or it is 0): two
+        different categories add half that median's square to a squared
+        distance (SMOTENC adds the whole square, from the minority's median).
         """
         _, columns, _ = self._split_columns(X)
         parts = []
@@ -312,6 +314,8 @@ class TabularEncoder:
                 x = (x - col.mean) / col.std
             elif scaling == "minmax":
                 x = (x - col.lo) / ((col.hi - col.lo) or 1.0)
+            else:
+                x = x - col.mean
             parts.append(x)
         numeric = [x for x in parts if x is not None]
         cell = 1.0

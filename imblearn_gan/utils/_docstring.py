@@ -20,15 +20,19 @@ _random_state_docstring = """random_state : int, RandomState instance or None, d
         Seeds every random draw of the fit (weights, noise, shuffling, the
         rows generated). An int makes ``fit_resample`` reproducible on CPU.""".rstrip()
 
-_neighbor_scaling_docstring = """neighbor_scaling : {{"minmax", "standard"}} or None, default="{default}"
+_neighbor_scaling_docstring = """neighbor_scaling : {{"minmax", "standard"}} or None, \
+default="{default}"
         The metric in which each row's ``n_neighbors`` same-class neighbours
         are found. ``"minmax"``: numeric columns scaled to [0, 1] by their
         training range; ``"standard"``: z-scores (the encoded table itself
-        when ``numeric_encoding="standard"``); ``None``: the columns' own
-        units, as SMOTE sees them at the head of a pipeline. With ``"minmax"`` and ``None``, two different categories
-        count as much as in SMOTENC (one-hot cells of half the median
-        standard deviation of the scaled numeric columns); with
-        ``"standard"``, one-hot cells of 1.""".rstrip()
+        when ``numeric_encoding="standard"``; with the other encodings,
+        neighbours were found on the encoded table before this parameter
+        existed); ``None``: the columns' own units, as SMOTE sees them at
+        the head of a pipeline. With ``"minmax"`` and ``None``, one-hot cells
+        of categorical columns are half the median standard deviation of the
+        scaled numeric columns, so a different category adds half that
+        median's square to a squared distance (SMOTENC adds the whole
+        square); with ``"standard"``, one-hot cells of 1.""".rstrip()
 
 _neural_docstring = """categorical_features : "auto", array-like of int or str, or None, \
 default="auto"

@@ -777,10 +777,11 @@ def test_directed_anchor_generates_inside_each_anchors_neighbourhood(anchor):
 
 
 def make_wide_and_spiky(n_samples=300, seed=0):
-    """Column 0 spans hundreds, column 1 is standard normal but for one
-    outlier: which rows are neighbours depends on how columns are scaled."""
+    """Column 0 spans hundreds (far from 0, which float32 distances in raw
+    units must survive), column 1 is standard normal but for one outlier:
+    which rows are neighbours depends on how columns are scaled."""
     rng = np.random.RandomState(seed)
-    X = np.c_[rng.uniform(0, 500, n_samples), rng.normal(size=n_samples)]
+    X = np.c_[rng.uniform(1e6, 1e6 + 500, n_samples), rng.normal(size=n_samples)]
     X[0, 1] = 100.0
     y = (rng.rand(n_samples) < 0.3).astype(int)
     return X, y
