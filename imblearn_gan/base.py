@@ -151,9 +151,14 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
             random_state=rng.randint(2**31 - 1),
         ).fit(X)
         Z = torch.as_tensor(encoder.transform(X), device=device)
-        # the rows' neighbours (anchored GAN, interpolating VAE) are found here
-        space = torch.as_tensor(encoder.neighbor_space(X, self.neighbor_scaling),
-                                device=device)
+        # the rows' neighbours (anchored GAN, interpolating VAE) are found in
+        # this metric; z-scores of the standard encoding are Z itself, so that
+        # case shares Z instead of holding a second copy of the table
+        if self.neighbor_scaling == "standard" and self.numeric_encoding == "standard":
+            space = Z
+        else:
+            space = torch.as_tensor(encoder.neighbor_space(X, self.neighbor_scaling),
+                                    device=device)
         labels = torch.as_tensor(y_index, device=device)
         # equal weights keep the shuffled epochs (and the output) of an unweighted fit
         uniform = np.all(weights == weights[0])
