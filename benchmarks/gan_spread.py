@@ -7,13 +7,17 @@ whole of a few bundled tables, generates 2,000 minority rows from known
 anchors and reports, in the metric the sampler finds neighbours in
 (``neighbor_scaling``: min-max scaled columns by default), each row's offset
 from its anchor divided by the anchor's 5th-neighbour distance (quantiles
-10/50/90%), next to the same ratio for the real pairs. Also: the share of
-generated rows (and of SMOTE's) whose nearest training row belongs to another
-class, in the same metric. Reproduce::
+10/50/90%), next to the same ratio for the real pairs. Then the spread *within*
+one anchor: 20 rows from each of (up to) 100 minority anchors, the root mean
+square distance of an anchor's offsets from their own mean (same units;
+median over anchors), against the kernel's (a generator that ignores its
+noise scores 0). Also: the share of generated rows (and of SMOTE's) whose
+nearest training row belongs to another class, in the same metric.
+Reproduce::
 
     PYTHONPATH=. python benchmarks/gan_spread.py
 
-(about 3 minutes; one torch thread). Writes benchmarks/results/gan_spread.md.
+(about 4 minutes; one torch thread). Writes benchmarks/results/gan_spread.md.
 """
 
 import argparse
@@ -31,9 +35,12 @@ from imblearn_gan.datasets import load_dataset
 
 RESULTS = Path(__file__).parent / "results"
 DATASETS = ["yeast4", "yeast6", "ecoli3", "glass2", "winequality-white-3-vs-7"]
-VARIANTS = [{}, {"pac": 2}, {"pac": 4}, {"noise_dim": 128}, {"anchor": "mix"},
+# changes from the defaults (pac=2 packs of one anchor, ema_decay=0.99)
+VARIANTS = [{}, {"ema_decay": 0}, {"pack_by_anchor": False}, {"pac": 4}, {"pac": 1},
+            {"pac": 1, "ema_decay": 0}, {"noise_dim": 128}, {"anchor": "mix"},
             {"anchor": "pick"}]
 N_ROWS = 2000
+N_ANCHORS, PER_ANCHOR = 100, 20
 
 
 def _quantiles(values):
@@ -65,8 +72,35 @@ def spread(name, params, seed=0):
     generated = np.linalg.norm(rows - anchor, axis=1) / fifth
     pick = index[np.arange(N_ROWS), rng.integers(1, 6, size=N_ROWS)]
     real = rng.random(N_ROWS) * np.linalg.norm(own[pick] - anchor, axis=1) / fifth
+    within = _within_anchor(sampler, minority, own, rng, seed)
     return {"generated": _quantiles(generated), "real_pairs": _quantiles(real),
-            "nearest_other_class": _nearest_other(rows, own, other)}
+            "nearest_other_class": _nearest_other(rows, own, other), **within}
+
+
+def _within_anchor(sampler, minority, own, rng, seed):
+    """Median over anchors of the RMS spread of one anchor's offsets around
+    their mean, in 5th-neighbour units: generated rows and SMOTE's kernel.
+    ``own``: the minority's training rows in the metric."""
+    knn = NearestNeighbors(n_neighbors=6).fit(own)
+    dist, near = knn.kneighbors(own)
+    chosen = rng.choice(len(own), size=min(N_ANCHORS, len(own)), replace=False)
+    rows_of = np.flatnonzero(sampler.anchor_labels_ == minority)
+    pick = torch.as_tensor(np.repeat(rows_of[chosen], PER_ANCHOR))
+    with torch.no_grad():
+        rows = sampler._generate_from_anchors(pick, len(pick), minority,
+                                              torch.Generator().manual_seed(seed + 1))
+    rows = to_metric(sampler, rows).reshape(len(chosen), PER_ANCHOR, -1)
+    fifth = np.maximum(dist[chosen, 5], 1e-12)[:, None, None]
+    generated = (rows - own[chosen][:, None]) / fifth
+    ends = own[near[chosen][:, rng.integers(1, 6, size=PER_ANCHOR)]]  # (a, r, d)
+    u = rng.random((len(chosen), PER_ANCHOR, 1))
+    kernel = u * (ends - own[chosen][:, None]) / fifth
+
+    def rms(offsets):
+        centred = offsets - offsets.mean(1, keepdims=True)
+        return round(float(np.median(np.sqrt((centred**2).sum(2).mean(1)))), 2)
+
+    return {"within_generated": rms(generated), "within_kernel": rms(kernel)}
 
 
 def to_metric(sampler, Z):
@@ -107,15 +141,17 @@ def main(argv=None):
     torch.set_num_threads(1)
     start = time.perf_counter()
     header = ("| dataset | GAN parameters | generated offset / 5th-NN distance (10/50/90%) "
-              "| real pairs (SMOTE's kernel) | generated rows nearest another class "
+              "| real pairs (SMOTE's kernel) | spread within one anchor: generated "
+              "| within one anchor: kernel | generated rows nearest another class "
               "| SMOTE rows nearest another class |")
-    lines = [header, "|---|---|---|---|---|---|"]
+    lines = [header, "|---|---|---|---|--:|--:|---|---|"]
     for name in args.datasets.split(","):
         smote = smote_nearest_other(name)
         for params in VARIANTS:
             out = spread(name, params)
             lines.append(f"| {name} | `{json.dumps(params)}` | {out['generated']} "
-                         f"| {out['real_pairs']} | {out['nearest_other_class']} "
+                         f"| {out['real_pairs']} | {out['within_generated']} "
+                         f"| {out['within_kernel']} | {out['nearest_other_class']} "
                          f"| {'-' if smote is None else smote} |")
             print(lines[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)

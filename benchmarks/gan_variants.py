@@ -10,13 +10,18 @@ metric over the mean of the 15 folds (3 seeds x 5), as quality.py does::
     PYTHONPATH=. python benchmarks/gan_variants.py
 
 No fitting (a second); reads the rows files below and writes
-``results/gan_variants.md``. The z-score rows were made before min-max
-neighbours became the default; today ``quality.py --seeds 0,1,2 --jobs 2
---params '{"neighbor_scaling": "standard"}' --out DIR`` (with ``"anchor":
-"mix"`` or ``"pick"`` added for those two) remakes them in ``DIR`` as
-``quality_rows.csv`` and ``quality_rows_seed{1,2}.csv``; copy them here under
-the stems below. Without ``--out`` quality.py would overwrite the default's
-rows in ``results/``.
+``results/gan_variants.md``. Each non-default row set is remade by
+``quality.py --seeds 0,1,2 --jobs 2 --params JSON --out DIR`` (as
+``quality_rows.csv`` and ``quality_rows_seed{1,2}.csv`` in ``DIR``; copy them
+here under the stems below), with JSON relative to today's defaults:
+
+- the previous default: ``{"pac": 1, "ema_decay": 0}``;
+- packs of one anchor without the average: ``{"ema_decay": 0}``;
+- z-score neighbours: ``{"pac": 1, "ema_decay": 0, "neighbor_scaling":
+  "standard"}``, plus ``"anchor": "mix"`` or ``"pick"`` for those two.
+
+Without ``--out`` quality.py would overwrite the default's rows in
+``results/``.
 """
 
 import argparse
@@ -30,7 +35,9 @@ from imblearn_gan.bench import summarize
 RESULTS = Path(__file__).parent / "results"
 # variant -> rows-file stem; each stem has seed 0 in STEM.csv, seeds 1, 2 in STEM_seed{N}.csv
 VARIANTS = {
-    "GAN (default: segment, min-max neighbours)": "quality_rows",
+    "GAN (default: pac=2 packs of one anchor, averaged generator)": "quality_rows",
+    "GAN pac=1, last iterate (the previous default)": "quality_gan_minmax_rows",
+    "GAN pac=2 packs of one anchor, last iterate": "quality_gan_pack2_rows",
     "GAN, z-score neighbours": "quality_gan_standard_rows",
     'GAN anchor="mix", z-score neighbours': "quality_gan_mix_rows",
     'GAN anchor="pick", z-score neighbours': "quality_gan_pick_rows",
@@ -77,7 +84,7 @@ def main(argv=None):
         "## GAN variants, SMOTE and no resampling ranked together",
         "",
         ("CV seeds 0, 1, 2 (15 folds per cell); 18 datasets x 5 metrics per "
-         "classifier; rank 1 = best of 6."),
+         f"classifier; rank 1 = best of {len(VARIANTS) + 2}."),
         "",
         table.sort_values("both").round(3).to_markdown(),
         "",

@@ -15,8 +15,19 @@ from scipy.spatial import cKDTree
 
 from .device import torch_threads
 
+# distances per block: 2**20 floats (4 MiB) stay in cache between the matrix
+# product that writes them and the top-k that reads them back; 1,024-row blocks
+# against 9,000 references (37 MiB) do not, and were slower (benchmarks/README.md)
+BLOCK_ENTRIES = 2**20
 
-def kneighbors(query, reference, k, *, chunk_size=1024, exclude_self=False):
+
+def _rows_per_block(chunk_size, n_reference):
+    if chunk_size is not None:
+        return chunk_size
+    return max(16, min(1024, BLOCK_ENTRIES // max(1, n_reference)))
+
+
+def kneighbors(query, reference, k, *, chunk_size=None, exclude_self=False):
     """Indices and Euclidean distances of the ``k`` nearest reference rows.
 
     Parameters
@@ -25,8 +36,10 @@ def kneighbors(query, reference, k, *, chunk_size=1024, exclude_self=False):
     reference : tensor (m, d)
     k : int
         Capped at the number of candidates.
-    chunk_size : int
-        Query rows per distance block.
+    chunk_size : int or None
+        Query rows per distance block; None: as many as keep a block within
+        ``BLOCK_ENTRIES`` distances (16 to 1,024 rows). The result does not
+        depend on it.
     exclude_self : bool
         ``query`` is ``reference``: skip each row's own index.
 
@@ -38,6 +51,7 @@ def kneighbors(query, reference, k, *, chunk_size=1024, exclude_self=False):
     k = max(0, min(k, n_candidates))
     dist_parts, index_parts = [], []
     ref_sq = (reference * reference).sum(1).unsqueeze(0)
+    chunk_size = _rows_per_block(chunk_size, reference.shape[0])
     for start in range(0, query.shape[0], chunk_size):
         block = query[start : start + chunk_size]
         # |q - r|^2 = |q|^2 - 2 q.r + |r|^2; |q|^2 does not change a row's
@@ -54,7 +68,7 @@ def kneighbors(query, reference, k, *, chunk_size=1024, exclude_self=False):
     return torch.cat(dist_parts), torch.cat(index_parts)
 
 
-def same_class_neighbors(Z, labels, k, chunk_size=1024):
+def same_class_neighbors(Z, labels, k, chunk_size=None):
     """For each row, ``k`` nearest rows of its own class (global indices).
 
     A class with fewer than ``k + 1`` rows cycles through the rows it has; a

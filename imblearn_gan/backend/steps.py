@@ -4,6 +4,7 @@ A step takes a minibatch and the epoch, updates its networks, and returns a
 dict of float losses for the history.
 """
 
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -39,7 +40,19 @@ class GANConfig:
     segment: bool = False  # anchored: real pairs end on the anchor-neighbour segment
     mix: bool = False  # anchored: numeric offsets mix the anchor's neighbour directions
     pick: bool = False  # with mix: one drawn neighbour's direction instead of the mix
+    pack_by_anchor: bool = False  # anchored, pac > 1: a pack's rows share one anchor
+    ema_decay: float = 0.0  # > 0: keep an exponential moving average of the generator
     epochs: int = 1
+
+
+def capped_decay(decay, updates):
+    """The moving-average decay for a run of ``updates`` generator updates:
+    ``decay``, unless its horizon ``1 / (1 - decay)`` exceeds a tenth of the
+    run; then ``1 - 10 / updates``, so the untrained start weighs at most
+    about ``exp(-10)`` in the average (0: no averaging)."""
+    if decay <= 0 or updates >= 10 / (1 - decay):
+        return decay
+    return max(0.0, 1 - 10 / updates)
 
 
 def residual_mask(spans, device=None):
@@ -124,6 +137,22 @@ class GANStep:
             torch.optim.Adam(classifier.parameters(), lr=1e-3, fused=True)
             if classifier else None
         )
+        self.generator_average = None
+        if config.ema_decay > 0:
+            self.generator_average = copy.deepcopy(generator).requires_grad_(False).eval()
+            # weights and batch-norm statistics (float state), averaged in one call
+            self._average_pairs = [
+                (avg, live) for avg, live in zip(
+                    self.generator_average.state_dict().values(),
+                    generator.state_dict().values())
+                if avg.is_floating_point()
+            ]
+
+    def _update_average(self):
+        """``average <- decay * average + (1 - decay) * live``, after a
+        generator update: the averaged generator the sampler keeps."""
+        avg, live = zip(*self._average_pairs)
+        torch._foreach_lerp_(list(avg), list(live), 1.0 - self.cfg.ema_decay)
 
     def _noise(self, n, device):
         return torch.randn(n, self.cfg.noise_dim, generator=self.rng, device=device)
@@ -150,9 +179,19 @@ class GANStep:
         extra = torch.randint(n, (short,), generator=self.rng, device=batch[0].device)
         return tuple(torch.cat([t, t[extra]]) for t in batch)
 
+    def _pack_by_anchor(self, batch):
+        # the first ceil(n / pac) anchors of the (shuffled) batch, each pac
+        # times in a row: a pack is pac real kernel points, or pac generated
+        # rows, of one anchor, so the critic sees how one anchor's rows vary
+        pac = self.cfg.pac
+        keep = -(-batch[0].shape[0] // pac)
+        return tuple(t[:keep].repeat_interleave(pac, 0) for t in batch)
+
     def _unpack(self, batch):
         """-> real rows, labels, critic/generator condition, anchor and
         neighbour directions (None when not anchored / not mixing)."""
+        if self.pool is not None and self.cfg.pack_by_anchor and self.cfg.pac > 1:
+            batch = self._pack_by_anchor(batch)
         batch = self._pad_to_pac(batch)
         y = batch[1]
         cond = F.one_hot(y, self.n_classes).float()
@@ -229,6 +268,8 @@ class GANStep:
             self.critic.requires_grad_(True)
         self.opt_g.step()
         self.opt_g.zero_grad(set_to_none=True)
+        if self.generator_average is not None:
+            self._update_average()
         # the generator's backward also reached the classifier
         if self.opt_c is not None:
             self.opt_c.zero_grad(set_to_none=True)

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..backend import class_balanced_weights, train
 from ..backend.neighbors import same_class_neighbors
 from ..backend.nets import Classifier, ConditionalCritic, ConditionalGenerator
-from ..backend.steps import GANConfig, GANStep, generator_output
+from ..backend.steps import GANConfig, GANStep, capped_decay, generator_output
 from ..base import BaseGenerativeOverSampler
 from ..utils._docstring import (
     Substitution,
@@ -103,9 +103,26 @@ class GANOverSampler(BaseGenerativeOverSampler):
     noise_dim : int, default=32
         Size of the generator's noise input.
 
-    pac : int, default=1
+    pac : int, default=2
         PacGAN: the critic scores packs of ``pac`` rows, which penalises mode
         collapse. 1 disables it.
+
+    pack_by_anchor : bool, default=True
+        With an ``anchor`` and ``pac > 1``: the rows of a pack share one
+        anchor (``pac`` real kernel points of that anchor against ``pac``
+        generated rows from it), so the critic sees how far rows from one
+        anchor vary and can penalise a generator that ignores its noise.
+        Each minibatch then holds ``batch_size / pac`` anchors, ``pac``
+        times each. False packs rows of different anchors.
+
+    ema_decay : float, default=0.99
+        Keep an exponential moving average of the generator's weights (and
+        batch-norm statistics) over its updates, with this decay, and
+        generate from the average instead of the last iterate, which
+        oscillates around it. The average's horizon ``1 / (1 - ema_decay)``
+        is capped at a tenth of the run's generator updates (short runs
+        average over fewer), so the untrained start does not linger in it.
+        0 generates from the last iterate.
 
     instance_noise : float, default=0.0
         Standard deviation of Gaussian noise added to the critic's real and
@@ -143,7 +160,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
     anchor_labels_ : ndarray of shape (n_samples,)
         Class index of each anchor.
     generator_ : torch.nn.Module
-        The trained generator, on the CPU.
+        The trained generator, on the CPU: the moving average of its
+        updates when ``ema_decay > 0``, else the last iterate.
     critic_ : torch.nn.Module
         The trained critic (discriminator), on the CPU.
     anchor_neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
@@ -187,6 +205,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
     .. [3] L. Xu et al., "Modeling Tabular Data using Conditional GAN", 2019.
     .. [4] Z. Lin et al., "PacGAN: The power of two samples in generative
        adversarial networks", 2018.
+    .. [5] Y. Yazici et al., "The Unusual Effectiveness of Averaging in GAN
+       Training", 2019.
 
     Examples
     --------
@@ -220,6 +240,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         "critic_widths": [tuple, list],
         "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
+        "pack_by_anchor": ["boolean"],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "instance_noise": [Interval(numbers.Real, 0, None, closed="left")],
         "feature_matching": [Interval(numbers.Real, 0, None, closed="left")],
         "aux_classifier_weight": [Interval(numbers.Real, 0, None, closed="left")],
@@ -241,7 +263,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
         generator_widths=(64, 128),
         critic_widths=(128, 64),
         noise_dim=32,
-        pac=1,
+        pac=2,
+        pack_by_anchor=True,
+        ema_decay=0.99,
         instance_noise=0.0,
         feature_matching=0.0,
         aux_classifier_weight=0.0,
@@ -268,6 +292,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.critic_widths = critic_widths
         self.noise_dim = noise_dim
         self.pac = pac
+        self.pack_by_anchor = pack_by_anchor
+        self.ema_decay = ema_decay
         self.instance_noise = instance_noise
         self.feature_matching = feature_matching
         self.aux_classifier_weight = aux_classifier_weight
@@ -284,6 +310,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
     def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
+        batch_size = min(self.batch_size, Z.shape[0])
         # the condition is the one-hot class, plus the anchor row when anchored
         n_cond = n_classes + (width if self.anchor else 0)
         # "mix", "pick": k neighbour logits and a length follow the row (generator_output)
@@ -306,7 +333,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
             feature_matching=self.feature_matching,
             aux_weight=self.aux_classifier_weight, epochs=epochs,
             segment=self.anchor in ("segment", "mix", "pick"), mix=directed,
-            pick=self.anchor == "pick",
+            pick=self.anchor == "pick", pack_by_anchor=self.pack_by_anchor,
+            ema_decay=capped_decay(self.ema_decay, epochs * -(-Z.shape[0] // batch_size)),
         )
         tensors, pool, neighbors = (Z, labels), None, None
         if self.anchor:
@@ -320,10 +348,11 @@ class GANOverSampler(BaseGenerativeOverSampler):
         if self.balance_classes:
             row_weights = class_balanced_weights(labels, n_classes, row_weights)
         history = train(
-            step, tensors, epochs=epochs,
-            batch_size=min(self.batch_size, Z.shape[0]), generator=torch_gen,
+            step, tensors, epochs=epochs, batch_size=batch_size, generator=torch_gen,
             modules=modules, row_weights=row_weights, verbose=self.verbose,
         )
+        if step.generator_average is not None:
+            generator = step.generator_average
         fitted = {"generator_": generator, "critic_": critic, "history_": history,
                   "anchors_": None, "anchor_labels_": None, "anchor_weights_": None,
                   "anchor_neighbors_": None}

@@ -41,6 +41,31 @@ def test_kneighbors_matches_sklearn(chunk_size):
         assert set(index[row].tolist()) == set(expected_index[row].tolist())
 
 
+@pytest.mark.parametrize(
+    "n_reference, expected_rows", [(100, 1024), (3000, 349), (2**20, 16), (2**21, 16)]
+)
+def test_automatic_block_stays_within_the_cache_budget(n_reference, expected_rows):
+    from imblearn_gan.backend.neighbors import BLOCK_ENTRIES, _rows_per_block
+
+    rows = _rows_per_block(None, n_reference)
+    assert rows == expected_rows
+    assert rows * n_reference <= BLOCK_ENTRIES or rows == 16
+    assert _rows_per_block(7, n_reference) == 7  # an explicit size is kept
+
+
+def test_kneighbors_automatic_blocks_give_the_same_neighbours():
+    # Setup: 3,000 references, so the automatic block (349 rows) differs
+    # from the 1,024-row one and the last block is ragged
+    points = torch.as_tensor(random_points(3000, d=6, seed=3), dtype=torch.float32)
+
+    # Run
+    auto = kneighbors(points, points, 5, exclude_self=True)
+    fixed = kneighbors(points, points, 5, chunk_size=1024, exclude_self=True)
+
+    # Assert: the same indices and distances, bit for bit
+    assert torch.equal(auto[1], fixed[1]) and torch.equal(auto[0], fixed[0])
+
+
 @pytest.mark.parametrize("chunk_size", [5, 2048])
 def test_kneighbors_exclude_self_matches_sklearn(chunk_size):
     # Setup: sklearn's kneighbors() without X leaves each point out

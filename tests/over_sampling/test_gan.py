@@ -19,6 +19,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validat
 from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import GANOverSampler
+from imblearn_gan.backend.steps import GANConfig, GANStep, capped_decay
 from tests._fast import FAST_GAN
 
 pd = pytest.importorskip("pandas")
@@ -520,6 +521,8 @@ def test_plot_history_writes_png(tmp_path):
     [
         dict(pac=2),
         dict(pac=3, loss="bce"),
+        dict(pac=2, pack_by_anchor=True),
+        dict(pac=3, pack_by_anchor=True, anchor="mix", n_neighbors=3),
         dict(instance_noise=0.1),
         dict(feature_matching=1.0),
         dict(aux_classifier_weight=1.0),
@@ -848,6 +851,98 @@ def test_pick_anchor_generates_on_one_segment_per_row():
     assert to_segment.min(1).max() < 1e-5
     # and the draws reach more than one neighbour
     assert len(np.unique(to_segment.argmin(1))) > 1
+
+
+@pytest.mark.parametrize("pac", [2, 3])
+def test_pack_by_anchor_packs_rows_of_one_anchor(pac):
+    # Setup: a GAN step over a fitted sampler's networks; a minibatch of 7
+    # anchors, each with 3 same-class rows as its neighbours
+    X, y = make_blobs([60, 20], n_features=3)
+    sampler = make_sampler(pac=pac, pack_by_anchor=True, epochs=1).fit(X, y)
+    Z = torch.as_tensor(sampler.anchors_)
+    labels = torch.as_tensor(sampler.anchor_labels_)
+    neighbors = torch.stack([
+        torch.nonzero(labels == label).flatten()[:3] for label in labels.tolist()
+    ])
+    config = GANConfig(pac=pac, segment=True, pack_by_anchor=True)
+    step = GANStep(sampler.generator_, sampler.critic_, sampler.encoder_.spans_, 2, config,
+                   torch.Generator().manual_seed(0), 1e-3, pool=Z)
+    rows = torch.tensor([3, 70, 11, 65, 40, 2, 79])
+
+    # Run
+    real, y_step, cond, anchor, _ = step._unpack((Z[rows], labels[rows], neighbors[rows]))
+
+    # Assert: ceil(7 / pac) anchors of the batch, in order, pac times each;
+    # each pack shares its anchor and label, and its real points are
+    # different draws of that anchor's kernel
+    keep = -(-7 // pac)
+    assert_array_equal(anchor.numpy(), Z[rows[:keep]].repeat_interleave(pac, 0).numpy())
+    assert_array_equal(y_step.numpy(), labels[rows[:keep]].repeat_interleave(pac).numpy())
+    assert_array_equal(cond[:, 2:].numpy(), anchor.numpy())
+    packs = real.reshape(keep, pac, -1)
+    assert not torch.allclose(packs[:, 0], packs[:, 1])
+    # every real point lies on a segment from its anchor to one of its neighbours
+    ends = Z[neighbors[rows[:keep]].repeat_interleave(pac, 0)]  # (n, k, d)
+    direction = ends - anchor[:, None]
+    t = ((real - anchor)[:, None] * direction).sum(2) / (direction**2).sum(2)
+    gap = (anchor[:, None] + t.clamp(0, 1)[..., None] * direction - real[:, None]).norm(dim=2)
+    assert gap.min(1).values.max() < 1e-5
+
+
+def test_ema_decay_averages_the_generator_over_its_updates():
+    # Setup: a GAN step with decay 0.5 over a fresh generator
+    X, y = make_blobs([60, 20], n_features=3)
+    sampler = make_sampler(epochs=1).fit(X, y)
+    Z = torch.as_tensor(sampler.anchors_, dtype=torch.float32)
+    labels = torch.as_tensor(sampler.anchor_labels_)
+    neighbors = torch.stack([
+        torch.nonzero(labels == label).flatten()[:3] for label in labels.tolist()
+    ])
+    generator = sampler.generator_.train()
+    start = {k: v.clone() for k, v in generator.state_dict().items()}
+    step = GANStep(generator, sampler.critic_.train(), sampler.encoder_.spans_, 2,
+                   GANConfig(segment=True, ema_decay=0.5, noise_dim=sampler.noise_dim),
+                   torch.Generator().manual_seed(0), 1e-2, pool=Z)
+    batch = (Z[:32], labels[:32], neighbors[:32])
+
+    # Run: two generator updates
+    step(batch, 0)
+    after_one = {k: v.clone() for k, v in generator.state_dict().items()}
+    step(batch, 0)
+
+    # Assert: average = 0.25 start + 0.25 after one update + 0.5 after two,
+    # for weights and batch-norm statistics alike; the step count is kept
+    average = step.generator_average.state_dict()
+    live = generator.state_dict()
+    for key, value in average.items():
+        if not value.is_floating_point():
+            continue
+        expected = 0.25 * start[key] + 0.25 * after_one[key] + 0.5 * live[key]
+        torch.testing.assert_close(value, expected)
+    assert not torch.allclose(average["head.weight"], live["head.weight"])
+
+
+def test_ema_decay_samples_from_the_average():
+    # Setup
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run: 30 epochs of 2 minibatches, 60 updates (decay 0.9, capped to 5/6)
+    last = make_sampler(epochs=30, ema_decay=0.0).fit(X, y)
+    averaged = make_sampler(epochs=30, ema_decay=0.9).fit(X, y)
+
+    # Assert: same training (same seed), a different generator is kept
+    assert [r["g_loss"] for r in last.history_] == [r["g_loss"] for r in averaged.history_]
+    assert not torch.allclose(last.generator_.head.weight, averaged.generator_.head.weight)
+    assert np.isfinite(averaged.sample(50, y=1)).all()
+
+
+@pytest.mark.parametrize(
+    "decay, updates, expected",
+    [(0.99, 1000, 0.99), (0.99, 5000, 0.99), (0.99, 100, 0.9), (0.99, 10, 0.0),
+     (0.99, 4, 0.0), (0.0, 100, 0.0), (0.9, 60, 1 - 1 / 6)],
+)
+def test_ema_horizon_is_capped_at_a_tenth_of_the_updates(decay, updates, expected):
+    assert capped_decay(decay, updates) == pytest.approx(expected, abs=1e-12)
 
 
 def test_lazy_gradient_penalty_is_recorded_and_trains():
