@@ -38,8 +38,11 @@ def kneighbors(query, reference, k, *, chunk_size=None, exclude_self=False):
         Capped at the number of candidates.
     chunk_size : int or None
         Query rows per distance block; None: as many as keep a block within
-        ``BLOCK_ENTRIES`` distances (16 to 1,024 rows). The result does not
-        depend on it.
+        ``BLOCK_ENTRIES`` distances (16 to 1,024 rows). On the project's CPU
+        the neighbours were bit-identical to 1,024-row blocks on every
+        bundled table (``benchmarks/knn_blocks.py``); another BLAS (a GPU's)
+        may round a block's products differently and so break exact ties
+        differently.
     exclude_self : bool
         ``query`` is ``reference``: skip each row's own index.
 

@@ -521,7 +521,7 @@ def test_plot_history_writes_png(tmp_path):
     [
         dict(pac=2),
         dict(pac=3, loss="bce"),
-        dict(pac=2, pack_by_anchor=True),
+        dict(pac=2, pack_by_anchor=False),
         dict(pac=3, pack_by_anchor=True, anchor="mix", n_neighbors=3),
         dict(instance_noise=0.1),
         dict(feature_matching=1.0),
@@ -911,7 +911,7 @@ def test_ema_decay_averages_the_generator_over_its_updates():
     step(batch, 0)
 
     # Assert: average = 0.25 start + 0.25 after one update + 0.5 after two,
-    # for weights and batch-norm statistics alike; the step count is kept
+    # for weights and batch-norm statistics alike
     average = step.generator_average.state_dict()
     live = generator.state_dict()
     for key, value in average.items():
@@ -934,6 +934,31 @@ def test_ema_decay_samples_from_the_average():
     assert [r["g_loss"] for r in last.history_] == [r["g_loss"] for r in averaged.history_]
     assert not torch.allclose(last.generator_.head.weight, averaged.generator_.head.weight)
     assert np.isfinite(averaged.sample(50, y=1)).all()
+
+
+def test_short_runs_generate_from_the_last_iterate():
+    # Setup: 2 epochs of 2 minibatches, 4 updates: the capped decay is 0
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run
+    averaged = make_sampler(ema_decay=0.99).fit(X, y)
+    last = make_sampler(ema_decay=0.0).fit(X, y)
+
+    # Assert: the same generator (an uncapped 0.99 average of 4 updates
+    # would be nearly the untrained start)
+    assert torch.equal(averaged.generator_.head.weight, last.generator_.head.weight)
+
+
+def test_pack_by_anchor_reaches_the_training_step():
+    # Setup
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run
+    by_anchor = make_sampler(pac=2, pack_by_anchor=True).fit(X, y)
+    mixed = make_sampler(pac=2, pack_by_anchor=False).fit(X, y)
+
+    # Assert: different minibatches, so different critics
+    assert not torch.equal(by_anchor.critic_.head.weight, mixed.critic_.head.weight)
 
 
 @pytest.mark.parametrize(
