@@ -154,7 +154,9 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         # the rows' neighbours (anchored GAN, interpolating VAE) are found in
         # this metric; z-scores of the standard encoding are Z itself, so that
         # case shares Z instead of holding a second copy of the table
-        if self.neighbor_scaling == "standard" and self.numeric_encoding == "standard":
+        if not self._uses_neighbors():
+            space = None
+        elif self.neighbor_scaling == "standard" and self.numeric_encoding == "standard":
             space = Z
         else:
             space = torch.as_tensor(encoder.neighbor_space(X, self.neighbor_scaling),
@@ -257,10 +259,15 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         return max(1, -(-self._auto_updates // batches_per_epoch))
 
     @abstractmethod
+    def _uses_neighbors(self):
+        """Whether ``_train`` searches same-class neighbours (in ``space``)."""
+
+    @abstractmethod
     def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         """Train on encoded rows; return a dict of fitted attributes
         (networks, ``history_``). ``space`` holds the same rows as ``Z`` in
-        the ``neighbor_scaling`` metric, for finding same-class neighbours.
+        the ``neighbor_scaling`` metric, for finding same-class neighbours
+        (``None`` when ``_uses_neighbors()`` is false).
         ``row_weights`` (a float64 tensor, given
         only when the sample weights are unequal) goes to
         ``backend.loop.train``, which then draws rows in proportion to it."""

@@ -141,18 +141,15 @@ class GANStep:
         if config.ema_decay > 0:
             self.generator_average = copy.deepcopy(generator).requires_grad_(False).eval()
             # weights and batch-norm statistics (float state), averaged in one call
-            self._average_pairs = [
-                (avg, live) for avg, live in zip(
-                    self.generator_average.state_dict().values(),
-                    generator.state_dict().values())
-                if avg.is_floating_point()
-            ]
+            pairs = [(avg, live) for avg, live in zip(
+                self.generator_average.state_dict().values(),
+                generator.state_dict().values()) if avg.is_floating_point()]
+            self._average, self._live = map(list, zip(*pairs))
 
     def _update_average(self):
         """``average <- decay * average + (1 - decay) * live``, after a
         generator update: the averaged generator the sampler keeps."""
-        avg, live = zip(*self._average_pairs)
-        torch._foreach_lerp_(list(avg), list(live), 1.0 - self.cfg.ema_decay)
+        torch._foreach_lerp_(self._average, self._live, 1.0 - self.cfg.ema_decay)
 
     def _noise(self, n, device):
         return torch.randn(n, self.cfg.noise_dim, generator=self.rng, device=device)

@@ -307,6 +307,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.n_threads = n_threads
         self.verbose = verbose
 
+    def _uses_neighbors(self):
+        return self.anchor is not None
+
     def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])

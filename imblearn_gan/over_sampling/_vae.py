@@ -291,6 +291,9 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         dec = enc[::-1] if self.decoder_widths == "auto" else tuple(self.decoder_widths)
         return latent, enc, dec
 
+    def _uses_neighbors(self):
+        return self.latent_sampling == "interpolate"
+
     def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
