@@ -66,38 +66,131 @@ class ConditionalCritic(nn.Module):
         features = self.body(packed)
         return self.head(features).squeeze(1), features
 
-    def forward_with_input_gradient(self, x, cond, n_last):
-        """``forward`` plus the gradient of each pack's score with respect to
-        its rows of ``x``, for the last ``n_last`` rows (a multiple of
-        ``pac``): ``(score, features, grad)``, grad (n_last, width), a
-        first-order function of the weights (for the gradient penalty).
-
-        A LeakyReLU network's input gradient is a product of its weights
-        and the 1-or-slope masks of its pre-activations, so it is written
-        out here: one backward pass then trains on the penalty, where
-        ``torch.autograd.grad(create_graph=True)`` needs a double backward.
-        Same value (the masks' own derivative is 0 almost everywhere).
-        ``grad`` is ``None`` when the body has other layers (dropout).
-        """
+    def _plain_layers(self):
+        """``[(linear, slope), ...]`` for the hidden layers, when the body is
+        Linear and LeakyReLU layers only (the closed forms below); else None."""
         layers = list(self.body)
-        if not all(isinstance(m, (nn.Linear, nn.LeakyReLU)) for m in layers):
-            score, features = self(x, cond)
-            return score, features, None
-        h = torch.cat([x, cond], dim=1).reshape(-1, layers[0].in_features)
-        last = n_last // self.pac
-        linears, masks = [], []
-        for layer in layers:
-            if isinstance(layer, nn.Linear):
-                linears.append(layer)
-            else:
-                masks.append((h[h.shape[0] - last :].detach(), layer.negative_slope))
-            h = layer(h)
-        grad = self.head.weight.expand(last, -1)
-        for linear, (pre, slope) in zip(reversed(linears), reversed(masks)):
-            grad = torch.ops.aten.leaky_relu_backward(grad, pre, slope, False)
-            grad = grad @ linear.weight
-        grad = grad.reshape(n_last, -1)[:, : x.shape[1]]
-        return self.head(h).squeeze(1), h, grad
+        if [type(m) for m in layers] != [nn.Linear, nn.LeakyReLU] * (len(layers) // 2):
+            return None
+        return [(layers[i], layers[i + 1].negative_slope) for i in range(0, len(layers), 2)]
+
+    def _hidden_pass(self, packed, layers):
+        """Inputs and pre-activations of each hidden layer, and the last
+        hidden output (no autograd)."""
+        inputs, pres, h = [], [], packed
+        for linear, slope in layers:
+            inputs.append(h)
+            pre = torch.addmm(linear.bias, h, linear.weight.t())
+            pres.append(pre)
+            h = F.leaky_relu(pre, slope)
+        return inputs, pres, h
+
+    def _pack(self, x, cond):
+        return torch.cat([x, cond], dim=1).reshape(-1, self.body[0].in_features)
+
+    def wgan_gp_gradients(self, real, fake, cond, interp=None, gp_weight=0.0):
+        """The WGAN-GP critic loss and its weight gradients, written out.
+
+        ``loss = mean D(fake) - mean D(real) + gp_weight * GP``, with GP the
+        gradient penalty ``mean (||grad_x D(interp)|| - 1)^2`` over packs
+        (skipped when ``interp`` is None). Sets each parameter's ``.grad``
+        and returns ``(loss, real_score, fake_score, gp)`` as tensors.
+        Returns None when the body is not Linear and LeakyReLU layers only.
+
+        A LeakyReLU network's input gradient is a product of its weights and
+        the 1-or-slope masks of its pre-activations (whose own derivative is
+        0 almost everywhere), so the penalty is a first-order function of the
+        weights and both its value and its weight gradient have closed
+        forms: forward and backward by hand, without autograd's graph
+        (``torch.autograd.grad(create_graph=True)`` needs a double backward;
+        ``tests/backend/test_nets.py`` checks both against it). The
+        interpolates' scores are not part of the loss, so their rows only run
+        the hidden layers (for the masks), and the score's backward covers
+        the real and fake packs alone.
+        """
+        layers = self._plain_layers()
+        if layers is None:
+            return None
+        parts = [real, fake] if interp is None else [real, fake, interp]
+        with torch.no_grad():
+            packed = self._pack(torch.cat(parts), cond.repeat(len(parts), 1))
+            inputs, pres, h = self._hidden_pass(packed, layers)
+            m = real.shape[0] // self.pac  # packs per part
+            score = torch.addmm(self.head.bias, h[: 2 * m], self.head.weight.t()).squeeze(1)
+            real_score, fake_score = score[:m], score[m:]
+            loss = fake_score.mean() - real_score.mean()
+            # d loss / d score: -1/m on real packs, +1/m on fake ones
+            d_score = torch.full((2 * m, 1), 1.0 / m, dtype=h.dtype, device=h.device)
+            d_score[:m] = -1.0 / m
+            grads = {self.head.weight: d_score.t() @ h[: 2 * m],
+                     self.head.bias: d_score.sum(0)}
+            d_h = d_score @ self.head.weight
+            for i in reversed(range(len(layers))):
+                linear, slope = layers[i]
+                d_pre = torch.ops.aten.leaky_relu_backward(d_h, pres[i][: 2 * m], slope, False)
+                grads[linear.weight] = d_pre.t() @ inputs[i][: 2 * m]
+                grads[linear.bias] = d_pre.sum(0)
+                if i:
+                    d_h = d_pre @ linear.weight
+            gp = torch.zeros((), dtype=h.dtype, device=h.device)
+            if interp is not None:
+                gp = self._penalty_gradients(layers, pres, m, real.shape[1], gp_weight, grads)
+                loss = loss + gp_weight * gp
+        for param, grad in grads.items():
+            param.grad = grad
+        return loss, real_score, fake_score, gp
+
+    def _penalty_gradients(self, layers, pres, m, width, gp_weight, grads):
+        """The penalty on the last ``m`` packs and its weight gradients
+        (times ``gp_weight``), added to ``grads``.
+
+        Chain: ``g_L = w_head``; ``e_i = g_i * mask_i``; ``g_(i-1) = e_i W_i``;
+        ``g_0`` is the input gradient, of which each pack's ``width`` columns
+        per row (not the condition) enter the norm. Backward along the chain
+        from ``g_0``: ``dW_i += e_i^T dg_(i-1)``, ``de_i = dg_(i-1) W_i^T``,
+        ``dg_i = de_i * mask_i``, ``dw_head += sum dg_L``.
+        """
+        masks = [pre[-m:] for pre in pres]
+        chain, g = [], self.head.weight.expand(m, -1)
+        for (linear, slope), pre in zip(reversed(layers), reversed(masks)):
+            e = torch.ops.aten.leaky_relu_backward(g, pre, slope, False)
+            chain.append(e)
+            g = e @ linear.weight
+        chain.reverse()  # chain[i]: e of hidden layer i
+        rows = g.reshape(m * self.pac, -1)  # one row per generated row
+        g_x = rows[:, :width].reshape(m, -1)
+        norm = g_x.norm(2, dim=1)
+        gp = ((norm - 1) ** 2).mean()
+        # d (gp_weight * gp) / d g_x; a zero gradient has no direction: 0
+        scale = torch.where(norm > 0, gp_weight * 2 * (norm - 1) / (m * norm.clamp_min(1e-30)), 0)
+        d_g = torch.zeros_like(rows)
+        d_g[:, :width] = (scale.unsqueeze(1) * g_x).reshape(m * self.pac, width)
+        d_g = d_g.reshape(m, -1)
+        for i, (linear, slope) in enumerate(layers):
+            grads[linear.weight] = torch.addmm(grads[linear.weight], chain[i].t(), d_g)
+            d_e = d_g @ linear.weight.t()
+            d_g = torch.ops.aten.leaky_relu_backward(d_e, masks[i], slope, False)
+        grads[self.head.weight] = grads[self.head.weight] + d_g.sum(0, keepdim=True)
+        return gp
+
+    def score_input_gradient(self, x, cond):
+        """``(score, grad)``: the packs' scores and the gradient of ``-mean
+        score`` (the WGAN generator loss) with respect to ``x``, written out
+        as in :meth:`wgan_gp_gradients` (no autograd, no weight gradients).
+        Returns None when the body is not Linear and LeakyReLU layers only.
+        """
+        layers = self._plain_layers()
+        if layers is None:
+            return None
+        with torch.no_grad():
+            _, pres, h = self._hidden_pass(self._pack(x, cond), layers)
+            score = torch.addmm(self.head.bias, h, self.head.weight.t()).squeeze(1)
+            d_h = (-1.0 / score.shape[0]) * self.head.weight.expand(score.shape[0], -1)
+            for (linear, slope), pre in zip(reversed(layers), reversed(pres)):
+                d_pre = torch.ops.aten.leaky_relu_backward(d_h, pre, slope, False)
+                d_h = d_pre @ linear.weight
+            grad = d_h.reshape(x.shape[0], -1)[:, : x.shape[1]]
+        return score, grad
 
 
 class Classifier(nn.Module):
@@ -117,7 +210,17 @@ def gumbel_softmax(logits, tau, generator):
     u = torch.rand(logits.shape, generator=generator, device=logits.device)
     exponential = (-torch.log(u.clamp_min(1e-10))).clamp_min(1e-10)
     gumbel = -torch.log(exponential)
-    return F.softmax((logits + gumbel) / tau, dim=1)
+    return row_softmax((logits + gumbel) / tau)
+
+
+def row_softmax(logits):
+    """``softmax(logits, dim=1)``. On the CPU, torch's softmax over a last
+    dimension narrower than 16 is about 6x slower than over the first one
+    (category spans are mostly that narrow: 49 vs 8 us for 500 x 5, see
+    ``benchmarks/README.md``), so narrow blocks are softmaxed transposed."""
+    if logits.device.type == "cpu" and logits.shape[1] < 16:
+        return torch.softmax(logits.t(), dim=0).t()
+    return torch.softmax(logits, dim=1)
 
 
 def _segments(spans):
@@ -146,7 +249,7 @@ def apply_activations(raw, spans, *, tau=0.2, generator=None):
             parts.append(torch.tanh(block))
         elif activation == "softmax":
             if generator is None:
-                parts.append(F.softmax(block, dim=1))
+                parts.append(row_softmax(block))
             else:
                 parts.append(gumbel_softmax(block, tau, generator))
         else:

@@ -16,11 +16,10 @@ from .losses import (
     gradient_penalty,
     interpolate,
     kl_to_standard_normal,
-    penalty_from_gradient,
     reconstruction_loss,
     score_summary,
 )
-from .nets import apply_activations, gumbel_softmax
+from .nets import apply_activations, gumbel_softmax, row_softmax
 
 
 @dataclass
@@ -91,7 +90,7 @@ def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=N
             k = directions.shape[1]
             raw, logits, length = raw[:, : -k - 1], raw[:, -k - 1 : -1], raw[:, -1:]
             if draw is None:
-                weights = torch.softmax(logits, dim=1)
+                weights = row_softmax(logits)
             else:
                 weights = gumbel_softmax(logits, tau, draw)
                 if generator is None:  # sampling: the drawn neighbour alone
@@ -232,16 +231,11 @@ class GANStep:
                 fake = self.fake(cond, anchor, directions)
             fake_in = self._blur(fake, sigma)
             penalise = cfg.loss == "wgan-gp" and i % cfg.gp_every == 0
-            rows = [real_in, fake_in]
-            if penalise:  # the penalty's interpolates ride in the same pass
-                rows.append(interpolate(real_in, fake_in, self.rng))
-            scores, gp = self._critic_pass(torch.cat(rows), cond, len(rows), penalise)
-            real_score, fake_score = scores.chunk(len(rows))[:2]  # one score per pack
-            loss_d = critic_loss(cfg.loss, real_score, fake_score)
+            interp = interpolate(real_in, fake_in, self.rng) if penalise else None
+            loss_d, real_score, fake_score, gp = self._critic_gradients(
+                real_in, fake_in, cond, interp)
             if penalise:
-                loss_d = loss_d + cfg.gp_weight * cfg.gp_every * gp
                 gp_seen = gp
-            loss_d.backward()
             self.opt_d.step()
             self.opt_d.zero_grad(set_to_none=True)
 
@@ -256,13 +250,7 @@ class GANStep:
             out["aux_loss"] = self._classifier_step(x_real, y)
 
         fake = self.fake(cond, anchor, directions)
-        # the critic only passes the gradient on: no weight gradients for it
-        self.critic.requires_grad_(False)
-        try:
-            loss_g = self._generator_loss(fake, sigma, real_in, cond, y)
-            loss_g.backward()
-        finally:
-            self.critic.requires_grad_(True)
+        loss_g = self._generator_backward(fake, sigma, real_in, cond, y)
         self.opt_g.step()
         self.opt_g.zero_grad(set_to_none=True)
         if self.generator_average is not None:
@@ -273,32 +261,77 @@ class GANStep:
         out["g_loss"] = loss_g.item()
         return out
 
-    def _generator_loss(self, fake, sigma, real_in, cond, y):
+    def _critic_gradients(self, real_in, fake_in, cond, interp):
+        """One critic loss and its weight gradients (in ``.grad``): by hand
+        for the WGAN-GP loss on a Linear/LeakyReLU critic (the default), by
+        autograd otherwise. -> ``(loss, real_score, fake_score, gp)``, gp
+        None without ``interp``."""
         cfg = self.cfg
-        fake_score, fake_features = self.critic(self._blur(fake, sigma), cond)
+        if cfg.loss == "wgan-gp":
+            done = self.critic.wgan_gp_gradients(real_in, fake_in, cond, interp,
+                                                 cfg.gp_weight * cfg.gp_every)
+            if done is not None:
+                return done
+        rows = [real_in, fake_in] + ([] if interp is None else [interp])
+        scores, gp = self._critic_pass(torch.cat(rows), cond, len(rows), interp is not None)
+        real_score, fake_score = scores.chunk(len(rows))[:2]  # one score per pack
+        loss_d = critic_loss(cfg.loss, real_score, fake_score)
+        if gp is not None:
+            loss_d = loss_d + cfg.gp_weight * cfg.gp_every * gp
+        loss_d.backward()
+        return loss_d.detach(), real_score.detach(), fake_score.detach(), gp
+
+    def _generator_backward(self, fake, sigma, real_in, cond, y):
+        """The generator loss; its gradient reaches the generator's weights
+        (and the auxiliary classifier's, which the caller clears), never the
+        critic's. With the WGAN loss and no feature matching, the critic's
+        input gradient is written out (``score_input_gradient``) and
+        ``(fake * grad).sum()`` carries it into the generator's backward."""
+        cfg = self.cfg
+        fake_in = self._blur(fake, sigma)
+        done = None
+        if cfg.loss == "wgan-gp" and not cfg.feature_matching:
+            done = self.critic.score_input_gradient(fake_in.detach(), cond)
+        if done is None:
+            # the critic only passes the gradient on: no weight gradients for it
+            self.critic.requires_grad_(False)
+            try:
+                loss_g = self._generator_loss(fake_in, real_in, cond)
+                loss_g = loss_g + self._aux_loss(fake, y)
+                loss_g.backward()
+            finally:
+                self.critic.requires_grad_(True)
+            return loss_g
+        fake_score, grad = done
+        aux = self._aux_loss(fake, y)
+        ((fake_in * grad).sum() + aux).backward()
+        return generator_loss(cfg.loss, fake_score) + aux.detach()
+
+    def _aux_loss(self, fake, y):
+        if self.classifier is None:
+            return torch.zeros((), device=fake.device)
+        return self.cfg.aux_weight * F.cross_entropy(self.classifier(fake), y)
+
+    def _generator_loss(self, fake_in, real_in, cond):
+        cfg = self.cfg
+        fake_score, fake_features = self.critic(fake_in, cond)
         loss_g = generator_loss(cfg.loss, fake_score)
         if cfg.feature_matching:
             with torch.no_grad():
                 _, real_features = self.critic(real_in, cond)
             gap = real_features.mean(0) - fake_features.mean(0)
             loss_g = loss_g + cfg.feature_matching * (gap**2).sum()
-        if self.classifier is not None:
-            loss_g = loss_g + cfg.aux_weight * F.cross_entropy(self.classifier(fake), y)
         return loss_g
 
     def _critic_pass(self, rows, cond, parts, penalise):
         """Critic scores of ``rows`` (``parts`` stacked batches, each with
         ``cond``) and, when ``penalise``, the gradient penalty on the last
-        batch: from the critic's input gradient in closed form where it has
-        one (one backward pass), else by double backward."""
+        batch by double backward (critics without a closed form)."""
         cond = cond.repeat(parts, 1)
         if not penalise:
             return self.critic(rows, cond)[0], None
+        # the interpolates' pass must start from a leaf
         n = rows.shape[0] // parts
-        scores, _, grad = self.critic.forward_with_input_gradient(rows, cond, n)
-        if grad is not None:
-            return scores, penalty_from_gradient(grad, -(-n // self.cfg.pac))
-        # double backward: the interpolates' pass must start from a leaf
         interp = rows[-n:].requires_grad_(True)
         interp_score = self.critic(interp, cond[-n:])[0]
         scores = torch.cat([self.critic(rows[:-n], cond[:-n])[0], interp_score])

@@ -1,4 +1,4 @@
-"""The critic's closed-form input gradient (the gradient penalty's fast path)."""
+"""The critic's gradients written out by hand (the WGAN-GP fast path) against autograd."""
 
 import pytest
 import torch
@@ -6,43 +6,82 @@ import torch
 from imblearn_gan.backend.nets import ConditionalCritic
 
 
-@pytest.mark.parametrize("pac", [1, 2])
-def test_critic_input_gradient_matches_double_backward(pac):
+@pytest.mark.parametrize("widths", [(16,), (16, 8), (16, 12, 8)])
+@pytest.mark.parametrize("pac", [1, 2, 3])
+def test_critic_gradients_by_hand_match_autograd(pac, widths):
     # Setup
-    from imblearn_gan.backend.losses import gradient_penalty, penalty_from_gradient
+    from imblearn_gan.backend.losses import critic_loss, gradient_penalty
 
     torch.manual_seed(0)
-    critic = ConditionalCritic(7, 3, (16, 8), pac=pac).double()
-    x = torch.randn(12, 7, dtype=torch.float64)
-    cond = torch.randn(12, 3, dtype=torch.float64)
-    rows, conds = torch.cat([x, x.flip(0)]), torch.cat([cond, cond])
+    critic = ConditionalCritic(7, 3, widths, pac=pac).double()
+    real, fake, cond = (torch.randn(12, w, dtype=torch.float64) for w in (7, 7, 3))
+    interp = 0.3 * real + 0.7 * fake
 
-    # Run: closed form on the last 12 rows, autograd's double backward on them
-    scores, _, grad = critic.forward_with_input_gradient(rows, conds, 12)
-    closed = penalty_from_gradient(grad, 12 // pac)
-    grads_closed = torch.autograd.grad(closed, list(critic.parameters()), allow_unused=True)
-    interp = x.flip(0).clone().requires_grad_(True)
-    reference = gradient_penalty(critic(interp, cond)[0], interp)
-    grads_ref = torch.autograd.grad(reference, list(critic.parameters()), allow_unused=True)
+    # Run: by hand, then autograd's double backward on the same loss
+    loss, real_score, fake_score, gp = critic.wgan_gp_gradients(real, fake, cond, interp, 10.0)
+    by_hand = [param.grad.clone() for param in critic.parameters()]
+    critic.zero_grad(set_to_none=True)
+    leaf = interp.clone().requires_grad_(True)
+    reference_gp = gradient_penalty(critic(leaf, cond)[0], leaf)
+    reference = critic_loss("wgan-gp", critic(real, cond)[0], critic(fake, cond)[0])
+    (reference + 10.0 * reference_gp).backward()
 
-    # Assert: same scores, same penalty, same parameter gradients
-    torch.testing.assert_close(scores, critic(rows, conds)[0])
-    torch.testing.assert_close(closed, reference)
-    for param, a, b in zip(critic.parameters(), grads_closed, grads_ref):
-        a = torch.zeros_like(param) if a is None else a  # biases: no gradient
-        b = torch.zeros_like(param) if b is None else b
-        torch.testing.assert_close(a, b, atol=1e-12, rtol=1e-9)
+    # Assert: same scores, penalty, loss and weight gradients
+    torch.testing.assert_close(real_score, critic(real, cond)[0])
+    torch.testing.assert_close(fake_score, critic(fake, cond)[0])
+    torch.testing.assert_close(gp, reference_gp.detach())
+    torch.testing.assert_close(loss, (reference + 10.0 * reference_gp).detach())
+    for param, grad in zip(critic.parameters(), by_hand):
+        torch.testing.assert_close(grad, param.grad, atol=1e-12, rtol=1e-9)
 
 
-def test_critic_input_gradient_declines_other_layers():
-    # Setup: dropout has no closed form here
-    critic = ConditionalCritic(4, 2, (8,), dropout=0.1)
+def test_critic_gradients_without_penalty_match_autograd():
+    # Setup: a lazy-GP critic update (no interpolates)
+    from imblearn_gan.backend.losses import critic_loss
+
+    torch.manual_seed(0)
+    critic = ConditionalCritic(5, 2, (8, 4), pac=2).double()
+    real, fake, cond = (torch.randn(6, w, dtype=torch.float64) for w in (5, 5, 2))
 
     # Run
-    _, _, grad = critic.forward_with_input_gradient(torch.randn(6, 4), torch.randn(6, 2), 2)
+    loss, *_ = critic.wgan_gp_gradients(real, fake, cond)
+    by_hand = [param.grad.clone() for param in critic.parameters()]
+    critic.zero_grad(set_to_none=True)
+    reference = critic_loss("wgan-gp", critic(real, cond)[0], critic(fake, cond)[0])
+    reference.backward()
 
     # Assert
-    assert grad is None
+    torch.testing.assert_close(loss, reference.detach())
+    for param, grad in zip(critic.parameters(), by_hand):
+        torch.testing.assert_close(grad, param.grad, atol=1e-12, rtol=1e-9)
+
+
+@pytest.mark.parametrize("pac", [1, 2])
+def test_critic_input_gradient_by_hand_matches_autograd(pac):
+    # Setup
+    torch.manual_seed(0)
+    critic = ConditionalCritic(7, 3, (16, 8), pac=pac).double()
+    x, cond = torch.randn(12, 7, dtype=torch.float64), torch.randn(12, 3, dtype=torch.float64)
+
+    # Run: d(-mean score)/dx by hand and by autograd
+    score, grad = critic.score_input_gradient(x, cond)
+    leaf = x.clone().requires_grad_(True)
+    (-critic(leaf, cond)[0].mean()).backward()
+
+    # Assert: same scores and input gradient; no weight gradients by hand
+    torch.testing.assert_close(score, critic(x, cond)[0])
+    torch.testing.assert_close(grad, leaf.grad, atol=1e-12, rtol=1e-9)
+
+
+def test_critic_closed_forms_decline_other_layers():
+    # Setup: dropout has no closed form here
+    critic = ConditionalCritic(4, 2, (8,), dropout=0.1)
+    x, cond = torch.randn(6, 4), torch.randn(6, 2)
+
+    # Run / Assert
+    assert critic.wgan_gp_gradients(x, x, cond, x, 10.0) is None
+    assert critic.score_input_gradient(x, cond) is None
+    assert all(param.grad is None for param in critic.parameters())
 
 
 def test_gan_step_double_backward_fallback_matches_closed_form():
@@ -53,7 +92,7 @@ def test_gan_step_double_backward_fallback_matches_closed_form():
     from imblearn_gan.backend.steps import GANConfig, GANStep
 
     spans = [Span("numeric", 3, "linear", 0)]
-    outputs = []
+    outputs, grads = [], []
     for dropout in (0.0, 1e-12):
         torch.manual_seed(0)
         generator = ConditionalGenerator(4, 2, (8,), 3)
@@ -63,11 +102,32 @@ def test_gan_step_double_backward_fallback_matches_closed_form():
         x = torch.randn(16, 3, generator=torch.Generator().manual_seed(2))
         y = torch.arange(16) % 2
 
+        seen = []
+        for opt in (step.opt_d, step.opt_g):  # the gradients each update applies
+            opt.step = _recording(opt, seen)
+        grads.append(seen)
+
         # Run
         outputs.append(step((x, y), 0))
 
-    # Assert: the same scores, penalty and losses either way
+    # Assert: the same scores, penalty, losses and gradients (critic, then
+    # generator) either way: the by-hand forms against autograd
     closed, fallback = outputs
     assert closed.keys() == fallback.keys()
     for key in closed:
         assert closed[key] == pytest.approx(fallback[key], rel=1e-5, abs=1e-6), key
+    assert len(grads[0]) == len(grads[1]) == 4 + 6  # critic: 2 linears; generator: + batch norm
+    for by_hand, autograd in zip(*grads):
+        torch.testing.assert_close(by_hand, autograd, atol=1e-6, rtol=1e-5)
+
+
+def _recording(optimizer, seen):
+    """``optimizer.step`` that first records its parameters' gradients."""
+    step = optimizer.step
+
+    def record():
+        seen.extend(p.grad.clone() for group in optimizer.param_groups
+                    for p in group["params"])
+        return step()
+
+    return record
