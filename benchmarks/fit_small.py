@@ -8,24 +8,35 @@ session (a noisy shared machine makes separate sessions incomparable)::
     PYTHONPATH=. python benchmarks/fit_small.py
 
 Prints which package was imported and the seconds of ``--repeats`` fits after
-one untimed warm-up fit.
+one untimed warm-up fit. ``--speed-table`` times ``speed.py``'s fit instead
+(10,000 x 20 mixed table, 10 epochs at batch 500), without CTGAN.
 
 With ``--ops``, it also counts the tensor operations that reach torch's
 dispatcher during a short fit (forward, backward and optimiser steps, each
 aten call once) and prints them per generator update (``n_critic`` critic
 updates and one generator update): the fit's work is that many small
 operations, so their count, times the few microseconds each costs to
-dispatch, bounds how fast an update can be.
+dispatch, bounds how fast an update can be (only operations inside the
+training step count: not encoding, neighbour search or the epoch loop). It
+also replays the updates' matrix products alone (the same shapes, on random data, one thread) and
+prints their time per 1,000 updates: the arithmetic floor of this
+architecture on this machine, whatever the rest of the step costs, and adds
+the other operations at the cost of torch's cheapest view and cheapest
+kernel call: a bound on how fast eager PyTorch can run this update here.
 """
 
 import argparse
 import collections
+import math
+import statistics
 import time
 
+import torch
 from sklearn.datasets import make_classification
 
 import imblearn_gan
 from imblearn_gan import GANOverSampler
+from imblearn_gan.backend.steps import GANStep
 
 
 def main(argv=None):
@@ -33,16 +44,34 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--ops", action="store_true",
                         help="also count dispatched tensor operations per update")
+    parser.add_argument("--speed-table", action="store_true",
+                        help="time speed.py's fit instead: 10,000 x 20 mixed table, "
+                             "10 epochs at batch 500 (no CTGAN)")
     args = parser.parse_args(argv)
-    X, y = make_classification(n_samples=1000, n_features=10, weights=[0.9], random_state=0)
-    GANOverSampler(random_state=0, epochs=2).fit_resample(X, y)  # warm-up
+    if args.ops and args.speed_table:
+        parser.error("--ops counts the 1,000 x 10 default fit; leave out --speed-table")
+    if args.speed_table:
+        from speed import make_table
+
+        X, y = make_table(10_000)
+        params = {"epochs": 10, "batch_size": 500}
+        GANOverSampler(random_state=0, epochs=1, batch_size=500).fit(X, y)  # warm-up
+    else:
+        X, y = make_classification(n_samples=1000, n_features=10, weights=[0.9],
+                                   random_state=0)
+        params = {}
+        GANOverSampler(random_state=0, epochs=2).fit_resample(X, y)  # warm-up
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
-        GANOverSampler(random_state=0).fit_resample(X, y)
+        sampler = GANOverSampler(random_state=0, **params)
+        if args.speed_table:
+            sampler.fit(X, y)
+        else:
+            sampler.fit_resample(X, y)
         times.append(time.perf_counter() - start)
     print(imblearn_gan.__file__, [round(t, 2) for t in times])
-    if args.ops:
+    if args.ops and not args.speed_table:
         count_ops(X, y, min(times))
 
 
@@ -51,15 +80,34 @@ def count_ops(X, y, seconds, epochs=2):
     from torch.utils._python_dispatch import TorchDispatchMode
 
     counts = collections.Counter()
+    products = []  # (name, input shapes) of the updates' matrix products
+    in_update = [False]
 
     class Count(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            counts[str(func).split(".")[1]] += 1
+            name = str(func).split(".")[1]
+            if in_update[0]:
+                counts[name] += 1
+            if in_update[0] and name in ("mm", "addmm", "bmm"):
+                products.append((name, [tuple(a.shape) for a in args
+                                        if isinstance(a, torch.Tensor)]))
             return func(*args, **(kwargs or {}))
 
+    def update(self, *args, **kwargs):  # GANStep.__call__, flagged
+        in_update[0] = True
+        try:
+            return step_call(self, *args, **kwargs)
+        finally:
+            in_update[0] = False
+
     sampler = GANOverSampler(random_state=0, epochs=epochs)
-    with Count():
-        sampler.fit(X, y)
+    step_call = GANStep.__call__
+    GANStep.__call__ = update
+    try:
+        with Count():
+            sampler.fit(X, y)
+    finally:
+        GANStep.__call__ = step_call
     auto = GANOverSampler(random_state=0)
     updates_per_epoch = -(-len(X) // auto.batch_size)
     updates = epochs * updates_per_epoch
@@ -71,6 +119,62 @@ def count_ops(X, y, seconds, epochs=2):
           f"{1e6 * seconds / auto_updates / per_update:.1f} us per operation")
     print("most frequent:", ", ".join(f"{name} {n / updates:.0f}"
                                       for name, n in counts.most_common(8)))
+    flops = sum(2 * math.prod(shapes[-2]) * shapes[-1][-1] for _, shapes in products)
+    replay = replay_products(products) / updates
+    print(f"matrix products: {len(products) / updates:.0f} per update, "
+          f"{flops / updates / 1e6:.1f} MFLOP; replayed alone (same shapes, 1 thread) "
+          f"they take {replay * 1e3:.2f} ms per update, {replay * auto_updates:.2f} s for "
+          f"the default's {auto_updates} updates ({flops / updates / replay / 1e9:.0f} GFLOP/s)")
+    views = sum(n for name, n in counts.items() if name in VIEW_OPS) / updates
+    others = per_update - views - len(products) / updates
+    view_s, kernel_s = cheapest_seconds()
+    bound = (replay + view_s * views + kernel_s * others) * auto_updates
+    print(f"the cheapest operations cost {view_s * 1e6:.1f} us (a view: x.t()) and "
+          f"{kernel_s * 1e6:.1f} us (a kernel: x.add_(1) on one number); the products' "
+          f"replay plus {views:.0f} views and {others:.0f} other operations at those costs: "
+          f"{bound:.2f} s for {auto_updates} updates, the least this update can take in eager "
+          f"PyTorch here (measured fit: {seconds:.2f} s)")
+
+
+# operations that only make a new view of a tensor (no kernel runs)
+VIEW_OPS = {"t", "view", "slice", "detach", "expand", "as_strided", "transpose",
+            "unsqueeze", "squeeze", "select", "alias", "_reshape_alias", "permute",
+            "unbind", "split", "split_with_sizes", "chunk", "narrow"}
+
+
+def cheapest_seconds(n=20_000):
+    """Seconds per call of torch's cheapest operations: a view (``x.t()``)
+    and a kernel (``x.add_(1)`` on a one-element tensor). Every operation
+    pays at least its kind's dispatch cost."""
+    x, y = torch.zeros(1), torch.zeros(2, 2)
+    result = []
+    for op in (y.t, lambda: x.add_(1)):
+        for _ in range(1000):
+            op()
+        start = time.perf_counter()
+        for _ in range(n):
+            op()
+        result.append((time.perf_counter() - start) / n)
+    return tuple(result)
+
+
+def replay_products(products, repeats=20):
+    """Seconds to run ``products`` once (median of ``repeats``), on random
+    tensors of the recorded shapes, with one thread (the samplers' default)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        calls = [(getattr(torch, name), [torch.randn(shape) for shape in shapes])
+                 for name, shapes in products]
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for op, tensors in calls:
+                op(*tensors)
+            times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(previous)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ with minibatches of 500 rows; every other parameter is left at its default.
    generator updates per second (minibatches per epoch / epoch seconds) and
    network updates per second (minibatches x (n_critic + 1) / epoch seconds).
    A GAN update costs more than the floor's step (the critic also runs the
-   generator forward and a gradient-penalty double backward), so the ratio
+   generator forward and the gradient penalty's extra products), so the ratio
    says how close the epoch is to "nothing but small matmuls".
 
 The work per epoch differs by design: CTGAN takes ``rows // 500`` minibatches

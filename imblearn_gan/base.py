@@ -137,8 +137,12 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
             self.__dict__.pop("_sample_rng", None)
             raise
 
+    def _check_params(self):
+        """Checks the declarative constraints cannot express (subclasses)."""
+
     def _train_model(self, X, y, weights):
         """Encode and train; return the fitted attributes (set by the caller)."""
+        self._check_params()
         rng = check_random_state(self.random_state)
         device = resolve_device(self.device)
         classes, y_index, counts = np.unique(y, return_inverse=True, return_counts=True)

@@ -88,13 +88,14 @@ class ConditionalCritic(nn.Module):
     def _pack(self, x, cond):
         return torch.cat([x, cond], dim=1).reshape(-1, self.body[0].in_features)
 
-    def wgan_gp_gradients(self, real, fake, cond, interp=None, gp_weight=0.0):
+    def wgan_gp_gradients(self, real, fake, cond, interp, gp_weight):
         """The WGAN-GP critic loss and its weight gradients, written out.
 
         ``loss = mean D(fake) - mean D(real) + gp_weight * GP``, with GP the
         gradient penalty ``mean (||grad_x D(interp)|| - 1)^2`` over packs
         (skipped when ``interp`` is None). Sets each parameter's ``.grad``
-        and returns ``(loss, real_score, fake_score, gp)`` as tensors.
+        and returns ``(loss, real_score, fake_score, gp)``, tensors (gp None
+        without ``interp``).
         Returns None when the body is not Linear and LeakyReLU layers only.
 
         A LeakyReLU network's input gradient is a product of its weights and
@@ -122,8 +123,11 @@ class ConditionalCritic(nn.Module):
             # d loss / d score: -1/m on real packs, +1/m on fake ones
             d_score = torch.full((2 * m, 1), 1.0 / m, dtype=h.dtype, device=h.device)
             d_score[:m] = -1.0 / m
+            # the loss is a difference of means: the head's bias cancels, and
+            # its gradient is exactly 0 (summing the +-1/m in float32 is not,
+            # and Adam would turn that rounding into a steady drift)
             grads = {self.head.weight: d_score.t() @ h[: 2 * m],
-                     self.head.bias: d_score.sum(0)}
+                     self.head.bias: torch.zeros_like(self.head.bias)}
             d_h = d_score @ self.head.weight
             for i in reversed(range(len(layers))):
                 linear, slope = layers[i]
@@ -132,7 +136,7 @@ class ConditionalCritic(nn.Module):
                 grads[linear.bias] = d_pre.sum(0)
                 if i:
                     d_h = d_pre @ linear.weight
-            gp = torch.zeros((), dtype=h.dtype, device=h.device)
+            gp = None
             if interp is not None:
                 gp = self._penalty_gradients(layers, pres, m, real.shape[1], gp_weight, grads)
                 loss = loss + gp_weight * gp
@@ -215,9 +219,10 @@ def gumbel_softmax(logits, tau, generator):
 
 def row_softmax(logits):
     """``softmax(logits, dim=1)``. On the CPU, torch's softmax over a last
-    dimension narrower than 16 is about 6x slower than over the first one
-    (category spans are mostly that narrow: 49 vs 8 us for 500 x 5, see
-    ``benchmarks/README.md``), so narrow blocks are softmaxed transposed."""
+    dimension narrower than 16 is several times slower than over the first
+    one, and category spans are mostly that narrow, so narrow blocks are
+    softmaxed transposed (equal up to rounding; timings and the command in
+    ``benchmarks/README.md``)."""
     if logits.device.type == "cpu" and logits.shape[1] < 16:
         return torch.softmax(logits.t(), dim=0).t()
     return torch.softmax(logits, dim=1)

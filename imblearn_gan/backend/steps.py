@@ -263,8 +263,9 @@ class GANStep:
 
     def _critic_gradients(self, real_in, fake_in, cond, interp):
         """One critic loss and its weight gradients (in ``.grad``): by hand
-        for the WGAN-GP loss on a Linear/LeakyReLU critic (the default), by
-        autograd otherwise. -> ``(loss, real_score, fake_score, gp)``, gp
+        for the WGAN-GP loss on a Linear/LeakyReLU critic (every critic the
+        samplers build), by autograd for ``"bce"`` and, as a safety net, for
+        other critic bodies (tests use a dropout critic to compare the two). -> ``(loss, real_score, fake_score, gp)``, gp
         None without ``interp``."""
         cfg = self.cfg
         if cfg.loss == "wgan-gp":

@@ -18,6 +18,7 @@ from ..utils._docstring import (
     _random_state_docstring,
     _sampling_strategy_docstring,
 )
+from ..utils._validation import check_widths
 
 
 @Substitution(
@@ -164,6 +165,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
         updates when ``ema_decay > 0``, else the last iterate.
     critic_ : torch.nn.Module
         The trained critic (discriminator), on the CPU.
+    ema_decay_ : float
+        The decay the generator's moving average used: ``ema_decay``, or
+        less on short runs (its horizon ``1 / (1 - decay)`` is capped at a
+        tenth of the generator updates); 0 when not averaged.
     anchor_neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
         Same-class neighbours of each anchor (only with ``anchor="mix"`` or
         ``"pick"``).
@@ -310,6 +315,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
     def _uses_neighbors(self):
         return self.anchor is not None
 
+    def _check_params(self):
+        check_widths(self, "generator_widths")
+        check_widths(self, "critic_widths", allow_empty=False)
+
     def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
@@ -357,6 +366,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         if step.generator_average is not None:
             generator = step.generator_average
         fitted = {"generator_": generator, "critic_": critic, "history_": history,
+                  "ema_decay_": config.ema_decay,
                   "anchors_": None, "anchor_labels_": None, "anchor_weights_": None,
                   "anchor_neighbors_": None}
         if self.anchor:

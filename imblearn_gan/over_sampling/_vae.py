@@ -20,7 +20,7 @@ from ..utils._docstring import (
     _random_state_docstring,
     _sampling_strategy_docstring,
 )
-from ..utils._validation import plain_label
+from ..utils._validation import check_widths, plain_label
 
 
 def default_architecture(n_encoded):
@@ -283,6 +283,14 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         self.device = device
         self.n_threads = n_threads
         self.verbose = verbose
+
+    def _check_params(self):
+        # the adversarial autoencoder's latent critic is as wide as the
+        # encoder's first layer, so "aae" needs one
+        for name in ("encoder_widths", "decoder_widths"):
+            if getattr(self, name) != "auto":
+                check_widths(self, name, allow_empty=name == "decoder_widths"
+                             or self.model != "aae")
 
     def _architecture(self, n_encoded):
         latent, hidden = default_architecture(n_encoded)

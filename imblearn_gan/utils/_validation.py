@@ -1,8 +1,11 @@
 """Input checks shared by the samplers: clear errors, no torch tracebacks."""
 
+import numbers
+
 import numpy as np
 from imblearn.utils import check_target_type
 from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ..exceptions import InputError
 from ._compat import validate_data
@@ -81,6 +84,21 @@ def check_class_sizes(classes, counts, sampling_strategy, minimum, name):
                 f"{minimum} samples of a class to generate new ones. Collect more "
                 "samples, merge the class, or leave it out of sampling_strategy."
             )
+
+
+def check_widths(estimator, name, allow_empty=True):
+    """Raise, naming the parameter, unless ``estimator.<name>`` is a tuple or
+    list of positive ints (hidden-layer widths; at least one unless
+    ``allow_empty``). The declarative constraints check only the type."""
+    widths = getattr(estimator, name)
+    ok = all(isinstance(w, numbers.Integral) and not isinstance(w, bool) and w >= 1
+             for w in widths)
+    if not ok or (not widths and not allow_empty):
+        kind = "a tuple of positive ints" if allow_empty else "a non-empty tuple of positive ints"
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {type(estimator).__name__} must be {kind} "
+            f"(hidden-layer widths). Got {widths!r} instead."
+        )
 
 
 def check_sample_weight(sample_weight, n_rows):

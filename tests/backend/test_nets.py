@@ -44,13 +44,14 @@ def test_critic_gradients_without_penalty_match_autograd():
     real, fake, cond = (torch.randn(6, w, dtype=torch.float64) for w in (5, 5, 2))
 
     # Run
-    loss, *_ = critic.wgan_gp_gradients(real, fake, cond)
+    loss, _, _, gp = critic.wgan_gp_gradients(real, fake, cond, None, 10.0)
     by_hand = [param.grad.clone() for param in critic.parameters()]
     critic.zero_grad(set_to_none=True)
     reference = critic_loss("wgan-gp", critic(real, cond)[0], critic(fake, cond)[0])
     reference.backward()
 
     # Assert
+    assert gp is None
     torch.testing.assert_close(loss, reference.detach())
     for param, grad in zip(critic.parameters(), by_hand):
         torch.testing.assert_close(grad, param.grad, atol=1e-12, rtol=1e-9)
@@ -84,39 +85,66 @@ def test_critic_closed_forms_decline_other_layers():
     assert all(param.grad is None for param in critic.parameters())
 
 
-def test_gan_step_double_backward_fallback_matches_closed_form():
+STEP_OPTIONS = {
+    "plain": {},
+    "pac=2, padded": {"pac": 2, "rows": 15},
+    "instance noise": {"instance_noise": 0.5},
+    "lazy penalty": {"gp_every": 2, "n_critic": 3},
+    "aux classifier": {"aux_weight": 1.0},
+    "anchored, packs of one anchor": {"anchored": True, "pac": 2, "pack_by_anchor": True,
+                                      "segment": True},
+    "anchored, pick": {"anchored": True, "segment": True, "mix": True, "pick": True},
+}
+
+
+@pytest.mark.parametrize("option", list(STEP_OPTIONS))
+def test_gan_step_by_hand_matches_the_autograd_path(option):
     # Setup: two copies of one critic, one with a (practically inert) dropout
-    # layer, which has no closed form and takes the double-backward path
+    # layer, which has no closed form and takes autograd's double backward
     from imblearn_gan.backend.encoding import Span
-    from imblearn_gan.backend.nets import ConditionalGenerator
+    from imblearn_gan.backend.nets import Classifier, ConditionalGenerator
     from imblearn_gan.backend.steps import GANConfig, GANStep
 
-    spans = [Span("numeric", 3, "linear", 0)]
+    settings = dict(STEP_OPTIONS[option])
+    rows, anchored = settings.pop("rows", 16), settings.pop("anchored", False)
+    aux = settings.get("aux_weight", 0)
+    config = GANConfig(**{"n_critic": 1, "noise_dim": 4, "epochs": 2, **settings})
+    spans, k = [Span("numeric", 3, "linear", 0)], 3
+    x = torch.randn(rows, 3, generator=torch.Generator().manual_seed(2))
+    y = torch.arange(rows) % 2
+    # each row's neighbours: the next k rows of its class, cyclically
+    neighbors = torch.empty(rows, k, dtype=torch.long)
+    for label in (0, 1):
+        members = torch.nonzero(y == label).squeeze(1)
+        for j in range(k):
+            neighbors[members, j] = members.roll(-1 - j)
+    n_cond = 2 + (3 if anchored else 0)
+    n_out = 3 + (k + 1 if config.mix else 0)
     outputs, grads = [], []
     for dropout in (0.0, 1e-12):
         torch.manual_seed(0)
-        generator = ConditionalGenerator(4, 2, (8,), 3)
-        critic = ConditionalCritic(3, 2, (8,), dropout=dropout)
-        step = GANStep(generator, critic, spans, 2, GANConfig(n_critic=1, noise_dim=4),
-                       torch.Generator().manual_seed(1), 1e-3)
-        x = torch.randn(16, 3, generator=torch.Generator().manual_seed(2))
-        y = torch.arange(16) % 2
-
+        generator = ConditionalGenerator(4, n_cond, (8,), n_out)
+        critic = ConditionalCritic(3, n_cond, (8,), pac=config.pac, dropout=dropout)
+        classifier = Classifier(3, 2, (8,)) if aux else None
+        step = GANStep(generator, critic, spans, 2, config, torch.Generator().manual_seed(1),
+                       1e-3, classifier=classifier, pool=x if anchored else None)
         seen = []
         for opt in (step.opt_d, step.opt_g):  # the gradients each update applies
             opt.step = _recording(opt, seen)
         grads.append(seen)
 
         # Run
-        outputs.append(step((x, y), 0))
+        batch = (x, y, neighbors) if anchored else (x, y)
+        outputs.append(step(batch, 1))
 
-    # Assert: the same scores, penalty, losses and gradients (critic, then
-    # generator) either way: the by-hand forms against autograd
+    # Assert: the same scores, penalty, losses and gradients (each critic
+    # update's, then the generator's) either way: by hand against autograd
     closed, fallback = outputs
     assert closed.keys() == fallback.keys()
     for key in closed:
         assert closed[key] == pytest.approx(fallback[key], rel=1e-5, abs=1e-6), key
-    assert len(grads[0]) == len(grads[1]) == 4 + 6  # critic: 2 linears; generator: + batch norm
+    # critic: 2 linears; generator: 2 linears and a batch norm
+    assert len(grads[0]) == len(grads[1]) == 4 * config.n_critic + 6
     for by_hand, autograd in zip(*grads):
         torch.testing.assert_close(by_hand, autograd, atol=1e-6, rtol=1e-5)
 

@@ -945,8 +945,48 @@ def test_short_runs_generate_from_the_last_iterate():
     last = make_sampler(ema_decay=0.0).fit(X, y)
 
     # Assert: the same generator (an uncapped 0.99 average of 4 updates
-    # would be nearly the untrained start)
+    # would be nearly the untrained start), and the sampler says so
     assert torch.equal(averaged.generator_.head.weight, last.generator_.head.weight)
+    assert averaged.ema_decay_ == last.ema_decay_ == 0.0
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [({"critic_widths": ()}, "'critic_widths' parameter.*non-empty tuple of positive ints"),
+     ({"critic_widths": (64, 0)}, "'critic_widths' parameter"),
+     ({"generator_widths": ("wide",)}, "'generator_widths' parameter.*positive ints"),
+     ({"generator_widths": (True,)}, "'generator_widths' parameter")],
+)
+def test_bad_widths_name_the_parameter(params, match):
+    # Setup
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run / Assert: a clear ValueError, not torch's IndexError or TypeError
+    with pytest.raises(ValueError, match=match):
+        make_sampler(**params).fit_resample(X, y)
+
+
+def test_no_generator_hidden_layer_is_allowed():
+    # Setup: widths () make the generator one linear map (the critic needs a layer)
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run
+    X_res, y_res = make_sampler(generator_widths=()).fit_resample(X, y)
+
+    # Assert
+    assert X_res.shape == (120, 3) and np.isfinite(X_res).all()
+    assert np.bincount(y_res).tolist() == [60, 60]
+
+
+def test_ema_decay_records_the_decay_used():
+    # Setup: 20 epochs of 2 minibatches, 40 updates: the horizon is capped at 4
+    X, y = make_blobs([60, 20], n_features=3)
+
+    # Run
+    sampler = make_sampler(ema_decay=0.99, epochs=20).fit(X, y)
+
+    # Assert
+    assert sampler.ema_decay_ == pytest.approx(1 - 10 / 40)
 
 
 def test_pack_by_anchor_reaches_the_training_step():

@@ -470,7 +470,10 @@ def test_bad_input_raises_value_error_naming_the_problem(case):
     "params, match",
     [({"model": "gan"}, "'model' parameter"), ({"beta": -1.0}, "'beta' parameter"),
      ({"copy_threshold": -0.1}, "'copy_threshold' parameter"),
-     ({"latent_sampling": "grid"}, "'latent_sampling' parameter")],
+     ({"latent_sampling": "grid"}, "'latent_sampling' parameter"),
+     ({"encoder_widths": (16, 0)}, "'encoder_widths' parameter.*positive ints"),
+     ({"decoder_widths": (4.5,)}, "'decoder_widths' parameter.*positive ints"),
+     ({"model": "aae", "encoder_widths": ()}, "'encoder_widths' parameter.*non-empty")],
 )
 def test_bad_parameters(params, match):
     # Setup
