@@ -2,7 +2,15 @@
 
 Explicit for every hyper-parameter that drives run time: the defaults are
 tuned for quality, not for a test suite, and may change.
+
+The device is the CPU, so results are the same on every machine. Set
+``IMBLEARN_GAN_TEST_DEVICE=cuda`` to run every test that uses these settings
+on a GPU instead (``benchmarks/README.md``, "On a GPU").
 """
+
+import os
+
+DEVICE = os.environ.get("IMBLEARN_GAN_TEST_DEVICE", "cpu")
 
 FAST_GAN = dict(
     epochs=2,
@@ -13,7 +21,7 @@ FAST_GAN = dict(
     noise_dim=4,
     n_critic=2,
     batch_size=64,
-    device="cpu",
+    device=DEVICE,
     random_state=0,
 )
 
@@ -24,7 +32,7 @@ FAST_VAE = dict(
     encoder_widths=(16,),
     decoder_widths=(16,),
     batch_size=64,
-    device="cpu",
+    device=DEVICE,
     random_state=0,
 )
 
@@ -43,10 +51,10 @@ ALL_SAMPLERS = (
 FAST_SETTINGS = {
     "GANOverSampler": FAST_GAN,
     "VAEOverSampler": FAST_VAE,
-    "TomekPruner": {"device": "cpu"},
+    "TomekPruner": {"device": DEVICE},
     "DownsampleUpweight": {"random_state": 0},
     "LossProportionalSampler": {
-        "cross_fit": 2, "pilot_max_iter": 30, "device": "cpu", "random_state": 0,
+        "cross_fit": 2, "pilot_max_iter": 30, "device": DEVICE, "random_state": 0,
     },
 }
 

@@ -207,7 +207,7 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     AT, norm2, err = _rounded_rows(X, dtype, device)
     release_freed_memory()  # here and below: what each phase freed
     n, d = X.shape
-    size = _tile_rows(n, d, chunk_size)
+    size = _tile_rows(n, d, chunk_size, device)
     n_blocks = -(-n // size)
     parallel = n_threads > 1 and device.type == "cpu"
     everyone = np.arange(n)
@@ -251,11 +251,14 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
         yield rows, np.hstack([rows[:, None], index[rows, : k - 1]]), lower[rows]
 
 
-def _tile_rows(n, d, chunk_size):
-    """Rows per tile: ``4 * chunk_size``, fewer on small tables, where each
-    thread's two buffers (a bfloat16 tile and a float32 half tile, ``4 *
-    size**2`` bytes together) would outweigh the data: at most half of it
-    over both threads."""
+def _tile_rows(n, d, chunk_size, device):
+    """Rows per tile: ``4 * chunk_size``. On the CPU fewer on small tables,
+    where each thread's two buffers (a bfloat16 tile and a float32 half
+    tile, ``4 * size**2`` bytes together) would outweigh the data: at most
+    half of it over both threads. On CUDA the buffers are GPU memory, and
+    a GPU needs large tiles to be fast, so only the table's size caps them."""
+    if device.type == "cuda":
+        return int(max(128, min(4 * chunk_size, n)))
     return int(max(128, min(4 * chunk_size, np.sqrt(n * d / 2))))
 
 

@@ -33,6 +33,11 @@ _CANDIDATES = {"kd_tree": 3, "brute": 3}
 # beyond 7.6 MiB of data; at 200,000 x 10 both do, 25.2 vs 28.3 MiB):
 # benchmarks/results/tomek_speed.md
 _TREE_MAX_ROWS = 150_000
+# chunk_size="auto": tiles of 1,024 rows on the CPU; on CUDA of 16,384 rows
+# (H200, benchmarks/results/gpu.md: 1M x 10 in 7.4 s with 0.7 GiB of GPU
+# memory, against 11.9 s with 4,096-row tiles and 6.5 s, 2.6 GiB, with
+# 32,768-row ones; 100k x 10 in 0.57 s against 1.9 s with the CPU's tiles)
+_CPU_CHUNK, _CUDA_CHUNK = 256, 4096
 
 
 @Substitution(sampling_strategy=BaseCleaningSampler._sampling_strategy_docstring)
@@ -82,11 +87,14 @@ default="auto"
         One large search may use every core; 1 is safe under
         ``GridSearchCV(n_jobs=...)`` (see ``docs/tomek.md``).
 
-    chunk_size : int, default=256
+    chunk_size : int or "auto", default="auto"
         Brute force works on tiles of ``4 * chunk_size`` by
         ``4 * chunk_size`` rows, so memory is bounded by
         ``16 * chunk_size**2`` scores per thread (plus a few numbers per
-        row), never ``n x n``.
+        row), never ``n x n``. ``"auto"``: 256 on the CPU (where tiles also
+        shrink on small tables, to keep memory within the data's), 4096 on
+        CUDA, where each tile is one kernel launch and small tiles leave the
+        GPU idle (``docs/tomek.md``).
 
     Attributes
     ----------
@@ -152,12 +160,13 @@ default="auto"
         "algorithm": [StrOptions({"auto", "kd_tree", "brute"})],
         "device": [str, torch.device],
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "chunk_size": [Interval(numbers.Integral, 16, None, closed="left")],
+        "chunk_size": [Interval(numbers.Integral, 16, None, closed="left"),
+                       StrOptions({"auto"})],
     }
 
     def __init__(self, *, sampling_strategy="auto", categorical_features="auto",
                  categorical_weight=1.0, algorithm="auto", device="auto",
-                 n_threads=1, chunk_size=256):
+                 n_threads=1, chunk_size="auto"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.categorical_features = categorical_features
         self.categorical_weight = categorical_weight
@@ -234,13 +243,18 @@ default="auto"
         prefer_tree = not fast_low_precision(device) or n_samples <= _TREE_MAX_ROWS
         return "kd_tree" if device.type == "cpu" and few and prefer_tree else "brute"
 
+    def _chunk_size(self, device):
+        if self.chunk_size != "auto":
+            return self.chunk_size
+        return _CUDA_CHUNK if device.type == "cuda" else _CPU_CHUNK
+
     def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
         """Column 1 of scikit-learn's ``kneighbors`` for every row."""
         n_threads = torch.get_num_threads() if self.n_threads is None else self.n_threads
         nearest = np.empty(Z.shape[0], dtype=np.intp)
         unsure = []
         blocks = nearest_candidates(
-            Z, _CANDIDATES[algorithm], algorithm=algorithm, chunk_size=self.chunk_size,
+            Z, _CANDIDATES[algorithm], algorithm=algorithm, chunk_size=self._chunk_size(device),
             device=device, n_threads=n_threads,
         )
         for rows, dist2, index, lower in blocks:

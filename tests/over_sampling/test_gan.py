@@ -343,7 +343,7 @@ def test_pickled_sampler_samples_identically():
 
     # Assert
     assert_array_equal(X_a, X_b)
-    assert restored.device_.type == "cpu"
+    assert restored.device_ == sampler.device_ == torch.device(FAST["device"])
 
 
 def test_sample_without_random_state_continues_the_stream():

@@ -186,7 +186,7 @@ def test_pickled_sampler_samples_identically():
     # Assert
     assert_array_equal(sampler.sample(10, y=1, random_state=0),
                        restored.sample(10, y=1, random_state=0))
-    assert restored.device_.type == "cpu"
+    assert restored.device_ == sampler.device_ == torch.device(FAST["device"])
 
 
 # -- fit then sample -----------------------------------------------------------

@@ -161,6 +161,26 @@ def test_auto_search_by_shape_and_device(monkeypatch):
     assert_array_equal(large.sample_indices_, narrow.sample_indices_)
 
 
+def test_auto_chunk_size_and_tiles_by_device():
+    # Setup
+    import torch
+
+    from imblearn_gan.backend.neighbors import _tile_rows
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+
+    # Run / Assert: "auto" is 256 on the CPU and 4096 on CUDA; an int is kept
+    assert TomekPruner()._chunk_size(cpu) == 256
+    assert TomekPruner()._chunk_size(cuda) == 4096
+    assert TomekPruner(chunk_size=64)._chunk_size(cuda) == 64
+    # the CPU caps tiles by the table's memory (1M x 10: sqrt(5e6) rows);
+    # CUDA only by the table's rows
+    assert _tile_rows(1_000_000, 10, 4096, cpu) == 2236
+    assert _tile_rows(1_000_000, 10, 4096, cuda) == 16384
+    assert _tile_rows(5_000, 10, 4096, cuda) == 5_000
+    assert _tile_rows(5_000, 10, 256, cpu) == 158
+
+
 def test_nearest_neighbors_match_sklearn_column_one():
     # Setup
     from sklearn.neighbors import NearestNeighbors
