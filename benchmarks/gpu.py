@@ -1,7 +1,8 @@
 """The samplers on a GPU, against their CPU runs and the peers, in one run.
 
-Run on a machine with CUDA, from the repository root (about 4 minutes on an
-H200 with 16 CPU cores)::
+Run on a machine with CUDA, from the repository root (over 5 minutes on an
+H200 with 16 CPU cores: the one run so far was cut at 300 s, during the CPU
+reference at 1M x 10)::
 
     PYTHONPATH=. python benchmarks/gpu.py --json benchmarks/results/gpu.json \\
         --md benchmarks/results/gpu.md
@@ -23,7 +24,9 @@ it needs is missing):
    on one CPU thread.
 4. **TomekPruner** on ``tomek_speed.py``'s Gaussian data: brute force on
    CUDA at several ``chunk_size`` values, against imbalanced-learn's
-   ``TomekLinks`` (same rows removed?) where it finishes in time, and
+   ``TomekLinks`` at its defaults (``n_jobs=None``: its KD-tree query runs on
+   one thread, its brute force's products on every core; same rows
+   removed?) where it finishes in time, and
    against our own CPU search with every core. Peak GPU memory from
    ``torch.cuda.max_memory_allocated``.
 """
@@ -123,9 +126,10 @@ def tomek_run(X, y, **params):
     torch.cuda.reset_peak_memory_stats()
     seconds, _ = timed(sampler.fit_resample, X, y)
     kept = sampler.sample_indices_
-    return {**{k: str(v) for k, v in params.items()}, "seconds": seconds,
-            "peak_gpu_mib": torch.cuda.max_memory_allocated() / 2**20,
-            "algorithm": sampler.algorithm_, "n_rechecked": sampler.n_rechecked_,
+    row = {**{k: str(v) for k, v in params.items()}, "seconds": seconds}
+    if params["device"] == "cuda":
+        row["peak_gpu_mib"] = torch.cuda.max_memory_allocated() / 2**20
+    return {**row, "algorithm": sampler.algorithm_, "n_rechecked": sampler.n_rechecked_,
             "removed": int(len(y) - kept.size),
             "indices_sha1": hashlib.sha1(kept.tobytes()).hexdigest()}
 

@@ -78,7 +78,7 @@ def test_gan_on_cuda_learns_the_minority(loss, anchor):
     assert (np.linalg.norm(new - 3, axis=1) < np.linalg.norm(new + 3, axis=1)).mean() >= 0.8
 
 
-@pytest.mark.parametrize("chunk_size", [16, 256, "auto"])
+@pytest.mark.parametrize("chunk_size", [16, 256])
 def test_tomek_on_cuda_removes_the_rows_imblearn_removes(chunk_size):
     # Setup: clustered rows far from the origin, with twins in other tiles
     # (close runner-up neighbours, exact ties: the re-scan and tie order run)
@@ -97,6 +97,26 @@ def test_tomek_on_cuda_removes_the_rows_imblearn_removes(chunk_size):
     reference.fit_resample(X, y)
     assert pruner.algorithm_ == "brute"
     assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
+
+
+def test_tomek_on_cuda_default_tiles_across_blocks():
+    # Setup: 40,000 rows, so "auto"'s 16,384-row tiles make 3 blocks (cross
+    # tiles, second-best blocks, the re-scan), with twins across blocks
+    rng = np.random.RandomState(2)
+    centres = rng.normal(size=(200, 6)) * 5
+    X = centres[rng.randint(200, size=40_000)] + rng.normal(size=(40_000, 6)) * 0.3
+    X[39_000:] = X[rng.randint(39_000, size=1000)]
+    y = (rng.rand(40_000) < 0.2).astype(int)
+
+    # Run
+    pruner = TomekPruner(algorithm="brute", device="cuda")
+    pruner.fit_resample(X, y)
+
+    # Assert
+    reference = TomekLinks()
+    reference.fit_resample(X, y)
+    assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
+    assert pruner.n_rechecked_ > 0  # the twins' exact ties were replayed
 
 
 def test_loss_proportional_on_cuda_keeps_an_unbiased_total_weight():

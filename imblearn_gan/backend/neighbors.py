@@ -252,13 +252,15 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
 
 
 def _tile_rows(n, d, chunk_size, device):
-    """Rows per tile: ``4 * chunk_size``. On the CPU fewer on small tables,
-    where each thread's two buffers (a bfloat16 tile and a float32 half
-    tile, ``4 * size**2`` bytes together) would outweigh the data: at most
-    half of it over both threads. On CUDA the buffers are GPU memory, and
-    a GPU needs large tiles to be fast, so only the table's size caps them."""
+    """Rows per tile: ``4 * chunk_size``. Each worker's buffers (a bfloat16
+    tile and a float32 half tile) take ``4 * size**2`` bytes. On the CPU
+    tiles shrink on small tables, where those buffers would outweigh the
+    data: at most half of it over both threads. On CUDA the buffers are GPU
+    memory and a GPU needs large tiles to be fast, so the table's rows and
+    half the free GPU memory cap them instead."""
     if device.type == "cuda":
-        return int(max(128, min(4 * chunk_size, n)))
+        free = torch.cuda.mem_get_info(device)[0]
+        return int(max(128, min(4 * chunk_size, n, np.sqrt(free / 2 / 4))))
     return int(max(128, min(4 * chunk_size, np.sqrt(n * d / 2))))
 
 

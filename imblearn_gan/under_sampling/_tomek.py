@@ -36,7 +36,7 @@ _TREE_MAX_ROWS = 150_000
 # chunk_size="auto": tiles of 1,024 rows on the CPU; on CUDA of 16,384 rows
 # (H200, benchmarks/results/gpu.md: 1M x 10 in 7.4 s with 0.7 GiB of GPU
 # memory, against 11.9 s with 4,096-row tiles and 6.5 s, 2.6 GiB, with
-# 32,768-row ones; 100k x 10 in 0.57 s against 1.9 s with the CPU's tiles)
+# 32,768-row ones; 100k x 10 in 0.57 s against 1.9 s with 1,024-row tiles)
 _CPU_CHUNK, _CUDA_CHUNK = 256, 4096
 
 
@@ -93,8 +93,9 @@ default="auto"
         ``16 * chunk_size**2`` scores per thread (plus a few numbers per
         row), never ``n x n``. ``"auto"``: 256 on the CPU (where tiles also
         shrink on small tables, to keep memory within the data's), 4096 on
-        CUDA, where each tile is one kernel launch and small tiles leave the
-        GPU idle (``docs/tomek.md``).
+        CUDA, where each tile costs a few kernel launches and small tiles
+        leave the GPU idle (``docs/tomek.md``); there tiles are also capped
+        at half the free GPU memory.
 
     Attributes
     ----------

@@ -94,11 +94,15 @@ STEP_OPTIONS = {
     "anchored, packs of one anchor": {"anchored": True, "pac": 2, "pack_by_anchor": True,
                                       "segment": True},
     "anchored, pick": {"anchored": True, "segment": True, "mix": True, "pick": True},
+    "feature matching (by-hand critic, autograd generator)": {"feature_matching": 0.5},
 }
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="CUDA is not available"))]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("option", list(STEP_OPTIONS))
-def test_gan_step_by_hand_matches_the_autograd_path(option):
+def test_gan_step_by_hand_matches_the_autograd_path(option, device):
     # Setup: two copies of one critic, one with a (practically inert) dropout
     # layer, which has no closed form and takes autograd's double backward
     from imblearn_gan.backend.encoding import Span
@@ -118,16 +122,18 @@ def test_gan_step_by_hand_matches_the_autograd_path(option):
         members = torch.nonzero(y == label).squeeze(1)
         for j in range(k):
             neighbors[members, j] = members.roll(-1 - j)
+    x, y, neighbors = x.to(device), y.to(device), neighbors.to(device)
     n_cond = 2 + (3 if anchored else 0)
     n_out = 3 + (k + 1 if config.mix else 0)
     outputs, grads = [], []
     for dropout in (0.0, 1e-12):
         torch.manual_seed(0)
-        generator = ConditionalGenerator(4, n_cond, (8,), n_out)
-        critic = ConditionalCritic(3, n_cond, (8,), pac=config.pac, dropout=dropout)
-        classifier = Classifier(3, 2, (8,)) if aux else None
-        step = GANStep(generator, critic, spans, 2, config, torch.Generator().manual_seed(1),
-                       1e-3, classifier=classifier, pool=x if anchored else None)
+        generator = ConditionalGenerator(4, n_cond, (8,), n_out).to(device)
+        critic = ConditionalCritic(3, n_cond, (8,), pac=config.pac, dropout=dropout).to(device)
+        classifier = Classifier(3, 2, (8,)).to(device) if aux else None
+        step = GANStep(generator, critic, spans, 2, config,
+                       torch.Generator(device=device).manual_seed(1), 1e-3,
+                       classifier=classifier, pool=x if anchored else None)
         seen = []
         for opt in (step.opt_d, step.opt_g):  # the gradients each update applies
             opt.step = _recording(opt, seen)

@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import VAEOverSampler
+from imblearn_gan.backend.device import resolve_device
 from imblearn_gan.over_sampling._vae import default_architecture
 from tests._fast import FAST_VAE
 from tests.over_sampling.test_gan import (
@@ -186,7 +187,7 @@ def test_pickled_sampler_samples_identically():
     # Assert
     assert_array_equal(sampler.sample(10, y=1, random_state=0),
                        restored.sample(10, y=1, random_state=0))
-    assert restored.device_ == sampler.device_ == torch.device(FAST["device"])
+    assert restored.device_ == sampler.device_ == resolve_device(FAST["device"])
 
 
 # -- fit then sample -----------------------------------------------------------

@@ -161,13 +161,15 @@ def test_auto_search_by_shape_and_device(monkeypatch):
     assert_array_equal(large.sample_indices_, narrow.sample_indices_)
 
 
-def test_auto_chunk_size_and_tiles_by_device():
+def test_auto_chunk_size_and_tiles_by_device(monkeypatch):
     # Setup
     import torch
 
     from imblearn_gan.backend.neighbors import _tile_rows
 
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    # 64 GiB of free GPU memory (mem_get_info needs a GPU: not asked here)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2**36, 2**37))
 
     # Run / Assert: "auto" is 256 on the CPU and 4096 on CUDA; an int is kept
     assert TomekPruner()._chunk_size(cpu) == 256
@@ -179,6 +181,9 @@ def test_auto_chunk_size_and_tiles_by_device():
     assert _tile_rows(1_000_000, 10, 4096, cuda) == 16384
     assert _tile_rows(5_000, 10, 4096, cuda) == 5_000
     assert _tile_rows(5_000, 10, 256, cpu) == 158
+    # 4 bytes per tile entry within half the free memory: 2**15 rows at 8 GiB
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2**33, 2**37))
+    assert _tile_rows(1_000_000, 10, 65536, cuda) == 2**15
 
 
 def test_nearest_neighbors_match_sklearn_column_one():
