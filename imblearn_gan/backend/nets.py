@@ -62,8 +62,7 @@ class ConditionalCritic(nn.Module):
         self.head = nn.Linear(width, 1)
 
     def forward(self, x, cond):
-        packed = torch.cat([x, cond], dim=1).reshape(-1, self.body[0].in_features)
-        features = self.body(packed)
+        features = self.body(self._pack(x, cond))
         return self.head(features).squeeze(1), features
 
     def _plain_layers(self):
@@ -87,6 +86,23 @@ class ConditionalCritic(nn.Module):
 
     def _pack(self, x, cond):
         return torch.cat([x, cond], dim=1).reshape(-1, self.body[0].in_features)
+
+    @staticmethod
+    def _hidden_backward(d_h, layers, pres, inputs=None, grads=None):
+        """Back through the hidden layers from ``d_h``, the loss's gradient
+        with respect to the last hidden output. With ``grads``, each layer's
+        weight and bias gradients go into it (``inputs``: the layers'
+        inputs) and the input gradient is not needed; without, returns the
+        gradient with respect to the packed input."""
+        for i in reversed(range(len(layers))):
+            linear, slope = layers[i]
+            d_pre = torch.ops.aten.leaky_relu_backward(d_h, pres[i], slope, False)
+            if grads is not None:
+                grads[linear.weight] = d_pre.t() @ inputs[i]
+                grads[linear.bias] = d_pre.sum(0)
+            if i or grads is None:
+                d_h = d_pre @ linear.weight
+        return d_h
 
     def wgan_gp_gradients(self, real, fake, cond, interp, gp_weight):
         """The WGAN-GP critic loss and its weight gradients, written out.
@@ -119,7 +135,7 @@ class ConditionalCritic(nn.Module):
             m = real.shape[0] // self.pac  # packs per part
             score = torch.addmm(self.head.bias, h[: 2 * m], self.head.weight.t()).squeeze(1)
             real_score, fake_score = score[:m], score[m:]
-            loss = fake_score.mean() - real_score.mean()
+            loss = fake_score.mean() - real_score.mean()  # losses.critic_loss("wgan-gp")
             # d loss / d score: -1/m on real packs, +1/m on fake ones
             d_score = torch.full((2 * m, 1), 1.0 / m, dtype=h.dtype, device=h.device)
             d_score[:m] = -1.0 / m
@@ -128,14 +144,9 @@ class ConditionalCritic(nn.Module):
             # and Adam would turn that rounding into a steady drift)
             grads = {self.head.weight: d_score.t() @ h[: 2 * m],
                      self.head.bias: torch.zeros_like(self.head.bias)}
-            d_h = d_score @ self.head.weight
-            for i in reversed(range(len(layers))):
-                linear, slope = layers[i]
-                d_pre = torch.ops.aten.leaky_relu_backward(d_h, pres[i][: 2 * m], slope, False)
-                grads[linear.weight] = d_pre.t() @ inputs[i][: 2 * m]
-                grads[linear.bias] = d_pre.sum(0)
-                if i:
-                    d_h = d_pre @ linear.weight
+            self._hidden_backward(d_score @ self.head.weight, layers,
+                                  [pre[: 2 * m] for pre in pres],
+                                  [h_in[: 2 * m] for h_in in inputs], grads)
             gp = None
             if interp is not None:
                 gp = self._penalty_gradients(layers, pres, m, real.shape[1], gp_weight, grads)
@@ -190,10 +201,8 @@ class ConditionalCritic(nn.Module):
             _, pres, h = self._hidden_pass(self._pack(x, cond), layers)
             score = torch.addmm(self.head.bias, h, self.head.weight.t()).squeeze(1)
             d_h = (-1.0 / score.shape[0]) * self.head.weight.expand(score.shape[0], -1)
-            for (linear, slope), pre in zip(reversed(layers), reversed(pres)):
-                d_pre = torch.ops.aten.leaky_relu_backward(d_h, pre, slope, False)
-                d_h = d_pre @ linear.weight
-            grad = d_h.reshape(x.shape[0], -1)[:, : x.shape[1]]
+            d_x = self._hidden_backward(d_h, layers, pres)
+            grad = d_x.reshape(x.shape[0], -1)[:, : x.shape[1]]
         return score, grad
 
 

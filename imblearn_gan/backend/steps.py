@@ -136,6 +136,8 @@ class GANStep:
             torch.optim.Adam(classifier.parameters(), lr=1e-3, fused=True)
             if classifier else None
         )
+        self._critic_updates = 0  # over the run: the lazy penalty's clock
+        self._last_gp = torch.zeros(())
         self.generator_average = None
         if config.ema_decay > 0:
             self.generator_average = copy.deepcopy(generator).requires_grad_(False).eval()
@@ -225,17 +227,19 @@ class GANStep:
         sigma = cfg.instance_noise * (1 - epoch / cfg.epochs)
         real_in = self._blur(x_real, sigma)
 
-        gp_seen = torch.zeros(())  # the last penalty computed (lazy GP skips some)
-        for i in range(cfg.n_critic):
+        for _ in range(cfg.n_critic):
             with torch.no_grad():
                 fake = self.fake(cond, anchor, directions)
             fake_in = self._blur(fake, sigma)
-            penalise = cfg.loss == "wgan-gp" and i % cfg.gp_every == 0
+            # lazy GP: one critic update in gp_every, counted over the whole
+            # run (not per step), so the penalty's expected weight is exact
+            penalise = cfg.loss == "wgan-gp" and self._critic_updates % cfg.gp_every == 0
+            self._critic_updates += 1
             interp = interpolate(real_in, fake_in, self.rng) if penalise else None
             loss_d, real_score, fake_score, gp = self._critic_gradients(
                 real_in, fake_in, cond, interp)
             if penalise:
-                gp_seen = gp
+                self._last_gp = gp
             self.opt_d.step()
             self.opt_d.zero_grad(set_to_none=True)
 
@@ -245,7 +249,7 @@ class GANStep:
             "d_fake": score_summary(cfg.loss, fake_score),
         }
         if cfg.loss == "wgan-gp":
-            out["gp"] = gp_seen.item()
+            out["gp"] = self._last_gp.item()  # the last penalty computed
         if self.classifier is not None:
             out["aux_loss"] = self._classifier_step(x_real, y)
 

@@ -90,16 +90,18 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     gp_every : int, default=1
         Lazy gradient penalty: compute it on one critic update in
-        ``gp_every``, with its weight multiplied by ``gp_every`` so its
-        expected strength is unchanged. ``gp_every=3`` made a 1,000-row fit
+        ``gp_every`` (counted over the whole run), with its weight
+        multiplied by ``gp_every`` so its expected strength is unchanged. ``gp_every=3`` made a 1,000-row fit
         25% faster but ranked worse against SMOTE (benchmarks/README.md,
         ablations).
 
     generator_widths : tuple of int, default=(64, 128)
-        Hidden widths of the generator (batch norm and ReLU after each).
+        Hidden widths of the generator (batch norm and ReLU after each):
+        positive ints; ``()`` makes it one linear map.
 
     critic_widths : tuple of int, default=(128, 64)
-        Hidden widths of the critic (LeakyReLU 0.2 after each).
+        Hidden widths of the critic (LeakyReLU 0.2 after each): at least
+        one, positive ints.
 
     noise_dim : int, default=32
         Size of the generator's noise input.

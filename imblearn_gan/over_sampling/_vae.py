@@ -80,6 +80,8 @@ class VAEOverSampler(BaseGenerativeOverSampler):
 
     decoder_widths : tuple of int or "auto", default="auto"
         Hidden widths of the decoder. ``"auto"``: the encoder's, reversed.
+        Widths are positive ints; with ``model="aae"`` the encoder needs at
+        least one layer (the latent critic is as wide as its first).
 
     beta : float, default=0.5
         Weight of the KL term (or of the adversarial term for ``"aae"``).

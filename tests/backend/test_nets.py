@@ -165,3 +165,32 @@ def _recording(optimizer, seen):
         return step()
 
     return record
+
+
+def test_lazy_penalty_runs_on_one_critic_update_in_gp_every_over_the_run():
+    # Setup: 3 critic updates per step, the penalty on one in 2
+    from imblearn_gan.backend.encoding import Span
+    from imblearn_gan.backend.nets import ConditionalGenerator
+    from imblearn_gan.backend.steps import GANConfig, GANStep
+
+    torch.manual_seed(0)
+    config = GANConfig(n_critic=3, gp_every=2, noise_dim=4, epochs=2)
+    step = GANStep(ConditionalGenerator(4, 2, (8,), 3), ConditionalCritic(3, 2, (8,)),
+                   [Span("numeric", 3, "linear", 0)], 2, config,
+                   torch.Generator().manual_seed(1), 1e-3)
+    penalised, by_hand = [], step._critic_gradients
+
+    def record(real_in, fake_in, cond, interp):
+        penalised.append(interp is not None)
+        return by_hand(real_in, fake_in, cond, interp)
+
+    step._critic_gradients = record
+    x, y = torch.randn(16, 3), torch.arange(16) % 2
+
+    # Run: two steps
+    history = [step((x, y), 0) for _ in range(2)]
+
+    # Assert: updates 0, 2 and 4 of the run (a per-step count would penalise
+    # 2 of every 3, a third more than asked), and each step reports a penalty
+    assert penalised == [True, False, True, False, True, False]
+    assert all(record["gp"] > 0 for record in history)
