@@ -86,6 +86,11 @@ def main(argv=None):
         ("CV seeds 0, 1, 2 (15 folds per cell); 18 datasets x 5 metrics per "
          f"classifier; rank 1 = best of {len(VARIANTS) + 2}."),
         "",
+        ("Each variant's rows come from the code of its own run: the default's "
+         "from the current code (critic gradients written by hand), the others' "
+         "from earlier commits (autograd's double backward: the same mathematics, "
+         "other floating-point rounding)."),
+        "",
         table.sort_values("both").round(3).to_markdown(),
         "",
         "### Per classifier and metric",
