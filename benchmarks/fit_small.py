@@ -9,7 +9,14 @@ session (a noisy shared machine makes separate sessions incomparable)::
 
 Prints which package was imported and the seconds of ``--repeats`` fits after
 one untimed warm-up fit. ``--speed-table`` times ``speed.py``'s fit instead
-(10,000 x 20 mixed table, 10 epochs at batch 500), without CTGAN.
+(10,000 x 20 mixed table, 10 epochs at batch 500), without CTGAN;
+``--params`` times the 1,000 x 10 fit with other parameters (JSON), e.g.
+larger minibatches and fewer updates::
+
+    PYTHONPATH=. python benchmarks/fit_small.py --params '{"batch_size": 512, "epochs": 125}'
+
+``--softmax`` only times torch's CPU softmax over a narrow last dimension
+against the transposed one that ``nets.row_softmax`` uses.
 
 With ``--ops``, it also counts the tensor operations that reach torch's
 dispatcher during a short fit (forward, backward and optimiser steps, each
@@ -27,6 +34,7 @@ kernel call: a bound on how fast eager PyTorch can run this update here.
 
 import argparse
 import collections
+import json
 import math
 import statistics
 import time
@@ -47,9 +55,18 @@ def main(argv=None):
     parser.add_argument("--speed-table", action="store_true",
                         help="time speed.py's fit instead: 10,000 x 20 mixed table, "
                              "10 epochs at batch 500 (no CTGAN)")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help='other sampler parameters for the 1,000 x 10 fit, as JSON, '
+                             'e.g. \'{"batch_size": 512, "epochs": 125}\'')
+    parser.add_argument("--softmax", action="store_true",
+                        help="only time torch's CPU softmax over a narrow last dimension "
+                             "against the same softmax transposed (nets.row_softmax)")
     args = parser.parse_args(argv)
-    if args.ops and args.speed_table:
-        parser.error("--ops counts the 1,000 x 10 default fit; leave out --speed-table")
+    if args.softmax:
+        return time_softmax()
+    if args.ops and (args.speed_table or args.params):
+        parser.error("--ops counts the 1,000 x 10 default fit; leave out --speed-table "
+                     "and --params")
     if args.speed_table:
         from speed import make_table
 
@@ -59,8 +76,8 @@ def main(argv=None):
     else:
         X, y = make_classification(n_samples=1000, n_features=10, weights=[0.9],
                                    random_state=0)
-        params = {}
-        GANOverSampler(random_state=0, epochs=2).fit_resample(X, y)  # warm-up
+        params = args.params
+        GANOverSampler(random_state=0, **{**params, "epochs": 2}).fit_resample(X, y)  # warm-up
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
@@ -70,7 +87,7 @@ def main(argv=None):
         else:
             sampler.fit_resample(X, y)
         times.append(time.perf_counter() - start)
-    print(imblearn_gan.__file__, [round(t, 2) for t in times])
+    print(imblearn_gan.__file__, params or "defaults", [round(t, 2) for t in times])
     if args.ops and not args.speed_table:
         count_ops(X, y, min(times))
 
@@ -134,6 +151,35 @@ def count_ops(X, y, seconds, epochs=2):
           f"replay plus {views:.0f} views and {others:.0f} other operations at those costs: "
           f"{bound:.2f} s for {auto_updates} updates, the least this update can take in eager "
           f"PyTorch here (measured fit: {seconds:.2f} s)")
+
+
+def time_softmax(repeats=2000):
+    """Microseconds per softmax of a (rows, width) block over its last
+    dimension, and of the same block transposed over its first (the
+    narrow category spans' case), one thread, median of 5 rounds."""
+    from imblearn_gan.backend.nets import row_softmax
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for rows, width in [(128, 3), (128, 5), (500, 5), (500, 12), (500, 32)]:
+            x = torch.randn(rows, width)
+            assert torch.allclose(torch.softmax(x, dim=1), row_softmax(x), atol=1e-6)
+            timings = {}
+            for name, op in [("last dim", lambda x=x: torch.softmax(x, dim=1)),
+                             ("transposed", lambda x=x: torch.softmax(x.t(), dim=0).t())]:
+                rounds = []
+                for _ in range(5):
+                    start = time.perf_counter()
+                    for _ in range(repeats):
+                        op()
+                    rounds.append((time.perf_counter() - start) / repeats * 1e6)
+                timings[name] = statistics.median(rounds)
+            print(f"{rows} x {width}: softmax over the last dim {timings['last dim']:.1f} us, "
+                  f"transposed {timings['transposed']:.1f} us "
+                  f"({timings['last dim'] / timings['transposed']:.1f}x)")
+    finally:
+        torch.set_num_threads(previous)
 
 
 # operations that only make a new view of a tensor (no kernel runs)

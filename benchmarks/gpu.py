@@ -42,14 +42,11 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
+from speed import categorical_columns, make_table
+from tomek_speed import make_data
 
-sys.path.insert(0, str(Path(__file__).parent))
-from speed import categorical_columns, make_table  # noqa: E402
-from tomek_speed import make_data  # noqa: E402
-
-from imblearn_gan import GANOverSampler, TomekPruner  # noqa: E402
+from imblearn_gan import GANOverSampler, TomekPruner
 
 BATCH = 500
 
@@ -208,8 +205,8 @@ def markdown(results):
         lines.append("")
     if "tomek" in results:
         lines += ["## TomekPruner", "",
-                  "| case | implementation | chunk_size | s | peak GPU MiB | removed | "
-                  "same rows as imblearn |", "|---|---|---|--:|--:|--:|---|"]
+                  ("| case | implementation | chunk_size | s | peak GPU MiB | removed | "
+                   "same rows as imblearn |"), "|---|---|---|--:|--:|--:|---|"]
         earlier = _earlier_imblearn()
         for case in dict.fromkeys(r["case"] for r in results["tomek"]):
             runs = [r for r in results["tomek"] if r["case"] == case]
@@ -277,7 +274,7 @@ def main(argv=None):
         start = time.perf_counter()
         try:
             parts[name](results, save)
-        except Exception as exc:  # keep what the other parts measured
+        except Exception as exc:  # noqa: BLE001 - keep what the other parts measured
             results.setdefault("errors", {})[name] = repr(exc)
             print(f"{name} failed: {exc!r}", flush=True)
         print(f"part {name}: {time.perf_counter() - start:.1f} s", flush=True)

@@ -11,7 +11,12 @@ import torch
 from imblearn.under_sampling import TomekLinks
 from numpy.testing import assert_array_equal
 
-from imblearn_gan import GANOverSampler, LossProportionalSampler, TomekPruner, VAEOverSampler
+from imblearn_gan import (
+    GANOverSampler,
+    LossProportionalSampler,
+    TomekPruner,
+    VAEOverSampler,
+)
 from tests._fast import FAST_GAN, FAST_VAE
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
