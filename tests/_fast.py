@@ -3,7 +3,7 @@
 Explicit for every hyper-parameter that drives run time: the defaults are
 tuned for quality, not for a test suite, and may change.
 
-The device is the CPU, so results are the same on every machine. Set
+The device is the CPU by default, so the suite needs no GPU. Set
 ``IMBLEARN_GAN_TEST_DEVICE=cuda`` to run every test that uses these settings
 on a GPU instead (``benchmarks/README.md``, "On a GPU").
 """

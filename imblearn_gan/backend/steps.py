@@ -269,8 +269,8 @@ class GANStep:
         """One critic loss and its weight gradients (in ``.grad``): by hand
         for the WGAN-GP loss on a Linear/LeakyReLU critic (every critic the
         samplers build), by autograd for ``"bce"`` and, as a safety net, for
-        other critic bodies (tests use a dropout critic to compare the two). -> ``(loss, real_score, fake_score, gp)``, gp
-        None without ``interp``."""
+        other critic bodies (tests use a dropout critic to compare the two).
+        -> ``(loss, real_score, fake_score, gp)``, gp None without ``interp``."""
         cfg = self.cfg
         if cfg.loss == "wgan-gp":
             done = self.critic.wgan_gp_gradients(real_in, fake_in, cond, interp,
