@@ -7,10 +7,10 @@ Reproduce the published pictures and numbers from the repository root::
 
 The first fits ``GANOverSampler(random_state=0)`` (every other parameter at
 its default) on all 10 classes of scikit-learn's digits, draws
-``docs/digits_3.png`` and writes ``benchmarks/results/digits_picture.json``;
+``docs/_static/digits_3.png`` and writes ``benchmarks/results/digits_picture.json``;
 the second fits ``VAEOverSampler(random_state=0)`` and draws '1's into
-``docs/digits_1_vae.png`` and ``benchmarks/results/vae_digits_1.json``
-(other combinations: ``docs/digits_<digit>_<sampler>.png`` and
+``docs/_static/digits_1_vae.png`` and ``benchmarks/results/vae_digits_1.json``
+(other combinations: ``docs/_static/digits_<digit>_<sampler>.png`` and
 ``results/<sampler>_digits_<digit>.json``). A smoke test of the
 script (seconds, the picture is noise)::
 
@@ -47,7 +47,7 @@ from sklearn.preprocessing import StandardScaler
 from imblearn_gan import GANOverSampler, VAEOverSampler
 
 SAMPLERS = {"gan": GANOverSampler, "vae": VAEOverSampler}
-DOCS_DIR = RESULTS_DIR.parent.parent / "docs"
+DOCS_DIR = RESULTS_DIR.parent.parent / "docs" / "_static"
 
 
 def nearest_distances(query, reference, exclude_self=False):
@@ -101,8 +101,8 @@ def parse_args(argv):
     parser.add_argument("--cols", type=int, default=10, help="digits per picture row")
     parser.add_argument("--rows", type=int, default=2, help="picture rows per group")
     parser.add_argument("--out", default=None,
-                        help="PNG path (default: docs/digits_3.png for the GAN's '3's, "
-                             "docs/digits_<digit>_<sampler>.png otherwise)")
+                        help="PNG path (default: docs/_static/digits_3.png for the GAN's '3's, "
+                             "docs/_static/digits_<digit>_<sampler>.png otherwise)")
     parser.add_argument("--json", default=None,
                         help="JSON path (default: results/digits_picture.json for the "
                              "GAN's '3's, results/<sampler>_digits_<digit>.json otherwise)")

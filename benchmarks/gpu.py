@@ -1,8 +1,7 @@
 """The samplers on a GPU, against their CPU runs and the peers, in one run.
 
 Run on a machine with CUDA, from the repository root (over 5 minutes on an
-H200 with 16 CPU cores: the one run so far was cut at 300 s, during the CPU
-reference at 1M x 10)::
+H200 with 16 CPU cores, most of it the CPU reference at 1M x 10)::
 
     PYTHONPATH=. python benchmarks/gpu.py --json benchmarks/results/gpu.json \\
         --md benchmarks/results/gpu.md

@@ -8,10 +8,9 @@ stratified folds x 2 values of C (6 pipeline fits per search). The GAN's
 2-core machine (oversubscription). Every configuration runs ``--repeats``
 times after one warm-up search (which starts joblib's workers); the table
 gives the median and the best time, the torch thread count seen inside the
-workers, and whether the scores equal those of the serial run. Run it under
-the shared lock::
+workers, and whether the scores equal those of the serial run::
 
-    flock /tmp/imblearn_gan_bench.lock python benchmarks/grid_parallel.py
+    python benchmarks/grid_parallel.py
 
 Writes benchmarks/results/grid_parallel.md and grid_parallel.json.
 """
@@ -107,8 +106,7 @@ def write_markdown(payload):
             for r in runs]
     text = "\n".join([
         "# GridSearchCV with a GAN step: n_jobs=1 vs n_jobs=2", "",
-        (f"`{' '.join(info['argv'])}`, under the shared lock "
-         f"(`flock /tmp/imblearn_gan_bench.lock`). Started {info['started']}; "
+        (f"`{' '.join(info['argv'])}`. Started {info['started']}; "
          f"{info['cpu_count']} CPU cores; load average at start "
          f"{info['load_average_at_start']}, at end {info['load_average_at_end']}."), "",
         (f"Dataset {payload['dataset']}; `GridSearchCV(make_pipeline(GANOverSampler(epochs="

@@ -1,10 +1,10 @@
 """LossProportionalSampler: speed and memory at 1M / 10M rows, and the quality
 of classifiers trained on its weighted 10% sample.
 
-Run from the repository root under the shared lock (one heavy job at a time)::
+Run from the repository root::
 
-    PYTHONPATH=. flock /tmp/imblearn_gan_bench.lock python benchmarks/loss_proportional.py speed
-    PYTHONPATH=. flock /tmp/imblearn_gan_bench.lock python benchmarks/loss_proportional.py quality
+    PYTHONPATH=. python benchmarks/loss_proportional.py speed
+    PYTHONPATH=. python benchmarks/loss_proportional.py quality
     PYTHONPATH=. python benchmarks/loss_proportional.py report
 
 ``speed`` (``--rows 1000000 10000000``): every case runs in a fresh Python
@@ -14,8 +14,9 @@ chunks of 1M rows (no float64 copy ever exists). A warm-up on 20,000 rows
 pays the lazy imports (torch's optimizer imports ``torch._dynamo``, 2 s) before
 the timing. Then, timed once:
 
-- ``lps``: ``LossProportionalSampler(random_state=0).fit_resample(X, y)``
-  with every default (``sample_size=0.1``, ``pilot_size=100_000``,
+- ``lps``: ``LossProportionalSampler(sampling_strategy="all",
+  random_state=0).fit_resample(X, y)``: every class subsampled, and every
+  other default (``sample_size=0.1``, ``pilot_size=100_000``,
   ``cross_fit=5``, ``n_threads=1``): pilot fits + scoring + lambda + selection
   + the output copy ``X[kept]``;
 - ``sklearn``: ``LogisticRegression().fit(X, y)`` + ``predict_proba(X)``
@@ -85,7 +86,7 @@ def _run_method(method, X, y):
     from imblearn_gan import LossProportionalSampler
 
     if method == "lps":
-        sampler = LossProportionalSampler(random_state=0)
+        sampler = LossProportionalSampler(sampling_strategy="all", random_state=0)
         X_res, _ = sampler.fit_resample(X, y)
         return {"kept": len(X_res), "model_log_loss": sampler.pilot_loss_,
                 "lambda": sampler.lambda_,
@@ -138,7 +139,8 @@ def _samples(X, y, seed):
 
     n_keep = round(0.1 * len(y))
     uniform = np.sort(np.random.RandomState(seed).choice(len(y), n_keep, replace=False))
-    sampler = LossProportionalSampler(sample_size=0.1, random_state=seed)
+    sampler = LossProportionalSampler(sampling_strategy="all", sample_size=0.1,
+                                      random_state=seed)
     sampler.fit_resample(X, y)
     rows, weights = sampler.sample_indices_, sampler.sample_weight_
     return [

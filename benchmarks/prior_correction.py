@@ -8,9 +8,9 @@ prior-corrected ones ("corrected"); "none" is LogisticRegression on the
 untouched training fold. DownsampleUpweight runs twice: with its weights
 passed to the classifier ("weighted": the priors agree, the correction is
 the identity) and with the classifier opted out of them ("unweighted").
-Run it under the shared lock::
+Run it from the repository root::
 
-    flock /tmp/imblearn_gan_bench.lock env PYTHONPATH=. python benchmarks/prior_correction.py
+    PYTHONPATH=. python benchmarks/prior_correction.py
 
 Writes benchmarks/results/prior_correction.md and prior_correction.json.
 """
@@ -110,7 +110,7 @@ def main(argv=None):
         json.dumps({"meta": meta, "rows": rows}, indent=1))
     (RESULTS_DIR / "prior_correction.md").write_text(
         "# Prior correction: test log-loss before and after\n\n"
-        "Command: `flock /tmp/imblearn_gan_bench.lock env PYTHONPATH=. python "
+        "Command: `PYTHONPATH=. python "
         f"{' '.join(meta['machine']['argv'])}`, "
         f"{args.repeats}x5-fold stratified CV, LogisticRegression(max_iter=5000) after "
         "StandardScaler and the sampler; means over folds. 'none' = no resampling. "

@@ -2,31 +2,31 @@
 
 5-fold stratified CV, LogisticRegression and HistGradientBoosting, resampling
 inside an imblearn Pipeline on the training folds only, on every bundled
-dataset (scikit-learn's digits '3' vs rest made 1:10, breast cancer made 1:9,
-and the 15 KEEL problems). Reproduce the published table with::
+dataset (18: scikit-learn's digits '3' vs rest made 1:10, breast cancer made
+1:9, 15 KEEL problems and wine-2). Reproduce the published table with::
 
     PYTHONPATH=. python benchmarks/quality.py
 
-(about 23 minutes on 2 cores with the GAN's 1,000-update default). Writes benchmarks/results/quality_rows.csv and
+(about 23 minutes on 2 cores). Writes benchmarks/results/quality_rows.csv and
 benchmarks/results/quality.md. The same comparison for the VAE::
 
     PYTHONPATH=. python benchmarks/quality.py --sampler vae
 
 writes benchmarks/results/quality_vae_rows.csv and quality_vae.md.
 
-One seed cannot separate two samplers this close (two runs of the GAN that
-differed only in floating-point rounding moved its mean rank by 0.13). The
-multi-seed protocol repeats the whole comparison with CV seeds 0, 1 and 2
-(folds, samplers and classifiers all reseeded) and ranks the mean over the
-15 folds of each cell::
+One seed cannot separate two samplers this close (floating-point rounding
+alone moves the GAN's mean rank by up to 0.13). ``--seeds`` repeats the whole
+comparison with several CV seeds (folds, samplers and classifiers all
+reseeded) and ranks the mean over all folds of each cell::
 
-    PYTHONPATH=. python benchmarks/quality.py --seeds 0,1,2
+    PYTHONPATH=. python benchmarks/quality.py --seeds 0,1,2,3,4 --jobs 2
 
-(about 70 minutes one fit at a time; ``--jobs 2`` runs two fits at once with
-the same scores). It writes one rows file per seed (``quality_rows.csv`` for
-seed 0, ``quality_rows_seed{N}.csv`` for the others) and
-``quality_seeds.md``; ``--reuse`` loads a seed's rows file when it exists
-instead of running that seed again.
+(about 46 minutes with ``--jobs 2``, which runs two fits at once with the same
+scores). It writes one rows file per seed (``quality_rows.csv`` for seed 0,
+``quality_rows_seed{N}.csv`` for the others) and ``quality_seeds.md``;
+``--reuse`` loads a seed's rows file when it exists instead of running that
+seed again. ``--params`` passes other parameters to the neural sampler, as
+JSON; with ``--out DIR`` an ablation leaves the files in ``results/`` alone.
 """
 
 import argparse
@@ -115,10 +115,7 @@ def main(argv=None):
                         help="the neural sampler to compare (default: gan)")
     parser.add_argument("--params", "--gan-params", type=json.loads, default={},
                         help='its parameters for ablations, as JSON, '
-                             'e.g. \'{"anchor": "neighbors"}\'')
-    parser.add_argument("--auto-updates", type=int, default=None,
-                        help="ablation: minibatch updates that epochs='auto' targets "
-                             "(the neural sampler's class default otherwise)")
+                             'e.g. \'{"n_critic": 1}\'')
     parser.add_argument("--seeds", default="0",
                         help="comma-separated CV seeds; more than one runs the "
                              "multi-seed protocol (default: 0)")
@@ -128,12 +125,6 @@ def main(argv=None):
     parser.add_argument("--reuse", action="store_true",
                         help="multi-seed: load a seed's rows file when it exists")
     args = parser.parse_args(argv)
-    if args.auto_updates is not None:
-        import imblearn_gan
-
-        sampler_class = {"gan": imblearn_gan.GANOverSampler,
-                         "vae": imblearn_gan.VAEOverSampler}[args.sampler]
-        sampler_class._auto_updates = args.auto_updates
     start = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "quality" if args.sampler == "gan" else f"quality_{args.sampler}"
@@ -161,7 +152,6 @@ def main(argv=None):
         f"<!-- written by benchmarks/quality.py --seeds {args.seeds}"
         + (f" --sampler {args.sampler}" if args.sampler != "gan" else "")
         + (f" --params '{json.dumps(args.params)}'" if args.params else "")
-        + (f" --auto-updates {args.auto_updates}" if args.auto_updates else "")
         + " in "
         f"{time.perf_counter() - start:.0f} s"
         + (f"; rows of seed(s) {reused} reused" if reused else "") + " -->\n"

@@ -4,9 +4,9 @@ For every dataset of ``imblearn_gan.datasets.list_datasets()``: one stratified
 70/30 train/test split (random_state=0), each sampler fitted on the training
 rows with its default settings (``random_state=0``; SMOTENC for mixed tables,
 SMOTEN for all-categorical ones), then ``imblearn_gan.metrics.quality_report``
-on the minority class. Run it under the shared lock::
+on the minority class::
 
-    flock /tmp/imblearn_gan_bench.lock python benchmarks/quality_report.py
+    python benchmarks/quality_report.py
 
 Writes benchmarks/results/quality_report.md.
 """
@@ -129,8 +129,8 @@ def write(rows, seconds, samplers, args, info):
         "# Synthetic-data quality and privacy report", "",
         ("Produced by `benchmarks/quality_report.py` (`imblearn_gan.metrics.quality_report`"
         " for the minority class of every bundled dataset; one stratified 70/30 split, "
-        "random_state=0; default sampler settings; see docs/metrics.md for each metric)."),
-        "", (f"Command: `{info['command']}` (under the shared lock). Started "
+        "random_state=0; default sampler settings; see docs/user_guide/metrics.md for each metric)."),
+        "", (f"Command: `{info['command']}`. Started "
         f"{info['started']}, {info['total']:.0f} s in all; load average at start "
         f"{info['load_start']}, at end {load_average()}."), "",
         "## Summary: mean (median) over datasets", "",

@@ -1,14 +1,16 @@
 """Does the space SMOTE takes its neighbours in change its quality?
 
 The quality benchmark runs SMOTE on the raw columns (it comes first in the
-pipeline), while the GAN found each anchor's neighbours on z-scores until
-``neighbor_scaling="minmax"`` became its default. This script isolates that
-one difference: the same SMOTE, with its
-neighbours found on the raw columns, on z-scored columns or on min-max scaled
-columns. The numeric columns are scaled before SMOTE and scaled back after,
-so the new rows lie on the same kind of segment (interpolation is affine);
-only which rows are neighbours changes. Categorical columns are left as they
-are (SMOTENC / SMOTEN handle them). Same protocol and ranks as quality.py::
+pipeline), while ``GANOverSampler`` finds its neighbours on min-max scaled
+columns (``neighbor_scaling="minmax"``). This script isolates that one
+difference: the same SMOTE, with its neighbours found on the raw columns, on
+z-scored columns or on min-max scaled columns. The numeric columns are scaled
+before SMOTE and scaled back after, so the new rows lie on the same kind of
+segment (interpolation is affine); only which rows are neighbours changes.
+Categorical columns are left as they are (SMOTENC / SMOTEN handle them). Same
+protocol and ranks as quality.py (5-fold stratified CV per seed, sampler
+first in the pipeline, then scaling / one-hot encoding, then the
+classifier)::
 
     PYTHONPATH=. python benchmarks/smote_space.py --seeds 0,1,2
 
@@ -24,11 +26,14 @@ import numpy as np
 import pandas as pd
 from quality import QUALITY  # the same five ranked metrics
 from sklearn.base import BaseEstimator, clone
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.compose import make_column_transformer
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
-from imblearn_gan.bench import _runner, run_benchmark, summarize
-from imblearn_gan.bench._registry import NATIVE_CATEGORICAL, SAMPLER_FACTORIES
-from imblearn_gan.datasets import list_datasets
+from imblearn_gan.bench import CLASSIFIERS, METRICS, SAMPLERS, summarize
+from imblearn_gan.datasets import list_datasets, load_dataset
+from imblearn_gan.pipeline import Pipeline
 
 RESULTS = Path(__file__).parent / "results"
 SCALERS = {"zscore": StandardScaler(), "minmax": MinMaxScaler()}
@@ -64,10 +69,49 @@ class ScaledNeighbors(BaseEstimator):
         return X_res, y_res
 
 
-def _factory(scaler):
-    def make(random_state, categorical):
-        return ScaledNeighbors(SAMPLER_FACTORIES["smote"](random_state, categorical), scaler)
-    return make
+CATEGORICAL = ("category", "object", "bool")
+
+
+def make_sampler(name, random_state, X):
+    """None, SMOTE (SMOTENC / SMOTEN as the table needs) or SMOTE on scaled
+    columns, as the benchmark CLI builds them."""
+    kinds = [str(dtype) in CATEGORICAL for dtype in X.dtypes]
+    categorical = "all" if kinds and all(kinds) else any(kinds)
+    smote = SAMPLERS["smote"](random_state, categorical) if name != "none" else None
+    return ScaledNeighbors(smote, SCALERS[name[6:]]) if name.startswith("smote_") else smote
+
+
+def preprocessor(X):
+    """Scale numeric columns and one-hot categorical ones (after the sampler)."""
+    categorical = [c for c in X.columns if str(X[c].dtype) in CATEGORICAL]
+    numeric = [c for c in X.columns if c not in categorical]
+    return make_column_transformer(
+        (StandardScaler(), numeric),
+        (OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical))
+
+
+def cross_validate(name, X, y, samplers, classifiers, seed):
+    """Tidy rows (dataset, sampler, classifier, fold, metric, value) of one
+    5-fold stratified CV: the sampler first, then the preprocessing, then
+    the classifier; scored on the untouched test fold."""
+    rows = []
+    folds = RepeatedStratifiedKFold(n_splits=5, n_repeats=1, random_state=seed)
+    for fold, (train, test) in enumerate(folds.split(np.zeros(len(y)), y)):
+        for sampler_name in samplers:
+            for classifier_name in classifiers:
+                sampler = make_sampler(sampler_name, seed, X)
+                steps = [("sampler", sampler)] if sampler is not None else []
+                steps += [("prep", preprocessor(X)),
+                          ("classifier", CLASSIFIERS[classifier_name](seed))]
+                with threadpool_limits(1):
+                    pipe = Pipeline(steps).fit(X.iloc[train], y[train])
+                    proba = pipe.predict_proba(X.iloc[test])[:, 1]
+                    pred = pipe.predict(X.iloc[test])
+                rows += [{"dataset": name, "sampler": sampler_name, "classifier": classifier_name,
+                          "repeat": 0, "fold": fold, "metric": metric,
+                          "value": float(METRICS[metric](y[test], pred, proba))}
+                         for metric in QUALITY]
+    return rows
 
 
 def main(argv=None):
@@ -76,16 +120,15 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    for name, scaler in SCALERS.items():  # registered in this process only
-        _runner.SAMPLERS[f"smote_{name}"] = _factory(scaler)
-        NATIVE_CATEGORICAL.add(f"smote_{name}")  # the frame, as SMOTENC gets it
     samplers = ["none", "smote", *(f"smote_{name}" for name in SCALERS)]
     args.out.mkdir(parents=True, exist_ok=True)
     start, frames = time.perf_counter(), []
     for seed in [int(s) for s in args.seeds.split(",")]:
-        rows = run_benchmark(args.datasets.split(","), samplers, ["logreg", "hgb"],
-                             n_splits=5, random_state=seed, metrics=[*QUALITY, "fit_time"],
-                             progress=lambda m: print(m, file=sys.stderr, flush=True))
+        rows = []
+        for name in args.datasets.split(","):
+            X, y = load_dataset(name, as_frame=True)
+            rows += cross_validate(name, X, np.asarray(y), samplers, ["logreg", "hgb"], seed)
+            print(f"seed {seed} {name}", file=sys.stderr, flush=True)
         frame = pd.DataFrame(rows)
         frames.append(frame)
         print(f"seed {seed}:", summarize(frame, quality_metrics=QUALITY)[1]

@@ -11,8 +11,7 @@ one-hot categories), with ``imblearn_gan.backend.copies``:
 - near-copy rate at ratio r: the fraction of generated rows with DCR < r x
   scale (r = 0 counts exact copies only: DCR == 0).
 
-Reproduce from the repository root (about 5 minutes on 2 cores; run it under
-the shared lock)::
+Reproduce from the repository root (a few minutes on 2 cores)::
 
     PYTHONPATH=. python benchmarks/vae_copies.py
 
@@ -77,7 +76,7 @@ def run(datasets, samplers):
             seconds, (X_res, _) = timed(sampler.fit_resample, X, y)
             row = {"dataset": name, "sampler": s_name, "fit_s": seconds,
                    **measure(X, y, X_res.iloc[len(X):])}
-            if s_name in ("vae", "aae"):  # the sampler's own probe, at copy_threshold
+            if hasattr(sampler, "near_copy_rate_"):  # the sampler's own probe, at copy_threshold
                 row["near_copy_rate_attr"] = sampler.near_copy_rate_
             results.append(row)
             print(f"{name} {s_name} {seconds:.1f}s {row['rates']}", file=sys.stderr, flush=True)

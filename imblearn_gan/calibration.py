@@ -19,6 +19,8 @@ from .exceptions import InputError
 from .utils._compat import _fit_context
 from .utils._validation import check_sample_weight, plain_label
 
+__all__ = ["PriorCorrectedClassifier", "correct_prior"]
+
 
 def correct_prior(proba, true_prior, train_prior):
     """Move class probabilities from the training prior to the true prior.
@@ -101,10 +103,10 @@ class PriorCorrectedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
 
     References
     ----------
-    .. [1] M. Saerens, P. Latinne and C. Decaestecker, "Adjusting the outputs
+    .. [1] Saerens, M., P. Latinne and C. Decaestecker, "Adjusting the outputs
        of a classifier to new a priori probabilities: a simple procedure",
        Neural Computation 14(1), 2002.
-    .. [2] C. Elkan, "The foundations of cost-sensitive learning", IJCAI 2001.
+    .. [2] Elkan, C., "The foundations of cost-sensitive learning", IJCAI 2001.
 
     Examples
     --------
@@ -193,7 +195,17 @@ class PriorCorrectedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         return correct_prior(self.estimator_.predict_proba(X), self.prior_, self.train_prior_)
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            ``-inf`` where a corrected probability is 0.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 

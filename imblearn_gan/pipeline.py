@@ -3,7 +3,8 @@
 imbalanced-learn's ``Pipeline`` unpacks ``(X, y)`` from every sampler, so
 weights given to ``fit`` are misaligned as soon as a sampler changes the rows,
 and weights a sampler produces are lost. This subclass changes one thing:
-``fit(X, y, sample_weight=w)`` carries ``w`` with the rows (docs/weights.md).
+``fit(X, y, sample_weight=w)`` carries ``w`` with the rows (see the Sample
+weights guide).
 """
 
 import warnings
@@ -13,7 +14,7 @@ import numpy as np
 from imblearn import pipeline as imb_pipeline
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils import Bunch
 from sklearn.utils.metadata_routing import get_routing_for_object, process_routing
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_memory, has_fit_parameter
@@ -25,9 +26,12 @@ from .utils._compat import (
     _name_estimators,
     _print_elapsed_time,
     _routing_enabled,
+    _safe_indexing,
 )
 from .utils._validation import check_sample_weight, plain_label
 from .utils._weights import carrying_weights, generated_weights
+
+__all__ = ["Pipeline", "make_pipeline"]
 
 
 class Pipeline(imb_pipeline.Pipeline):
@@ -108,7 +112,12 @@ class Pipeline(imb_pipeline.Pipeline):
 
     def get_metadata_routing(self):
         """Routing of imbalanced-learn's Pipeline, plus ``fit``'s own
-        ``sample_weight``."""
+        ``sample_weight``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
         return super().get_metadata_routing().add_self_request(self)
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -155,9 +164,30 @@ class Pipeline(imb_pipeline.Pipeline):
         return self
 
     def score(self, X, y=None, sample_weight=None, **params):
-        """imbalanced-learn's ``score``; with metadata routing on,
+        """Transform ``X`` with the fitted steps and score the final estimator.
+
+        As imbalanced-learn's ``score``; with metadata routing on,
         ``sample_weight`` goes to the final estimator's ``score`` unrequested
-        (the Pipeline consumes it), other metadata is routed as usual."""
+        (the Pipeline consumes it), other metadata is routed as usual.
+        Samplers are skipped: test rows are never resampled.
+
+        Parameters
+        ----------
+        X : iterable
+            Data to score, as the first step expects it.
+        y : iterable, default=None
+            Targets of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows of ``X``, passed to the final estimator's
+            ``score``.
+        **params : dict
+            Other parameters of the steps' ``transform`` and the final
+            ``score`` (routed metadata with routing enabled).
+
+        Returns
+        -------
+        score : float
+        """
         if not _routing_enabled() or sample_weight is None:
             return super().score(X, y, sample_weight=sample_weight, **params)
         routed = process_routing(self, "score", **params)
@@ -336,13 +366,18 @@ def make_pipeline(*steps, memory=None, transform_input=None, verbose=False):
     Parameters
     ----------
     *steps : list of estimators
+        Transformers and samplers, then the final estimator.
     memory : None, str or object with the joblib.Memory interface, default=None
+        Caches fitted transformers and samplers (with their weights).
     transform_input : list of str, default=None
+        As in :func:`imblearn.pipeline.make_pipeline` (metadata routing only).
     verbose : bool, default=False
+        Print the time each step takes.
 
     Returns
     -------
     p : Pipeline
+        A :class:`Pipeline` whose steps are named after their classes.
 
     Examples
     --------

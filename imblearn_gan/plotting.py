@@ -1,5 +1,7 @@
 """Plots of a sampler's training history (matplotlib is an optional extra)."""
 
+__all__ = ["plot_history"]
+
 _LOSS_KEYS = ("g_loss", "d_loss", "gp", "aux_loss", "loss", "recon", "kl")
 _SCORE_KEYS = ("d_real", "d_fake")
 
@@ -10,16 +12,34 @@ def plot_history(history, path=None, ax=None, title=None):
     Parameters
     ----------
     history : list of dict
-        A fitted sampler's ``history_``.
+        A fitted sampler's ``history_``: one dict per epoch with ``epoch``
+        and the losses (``g_loss``, ``d_loss``, ``gp``, ``aux_loss``,
+        ``loss``, ``recon``, ``kl``: those present are drawn) and, for a
+        GAN, ``d_real`` and ``d_fake``.
     path : str or path-like, default=None
         Where to save the figure as PNG. ``None`` only returns it.
-    ax : sequence of two matplotlib Axes, default=None
-        Axes to draw on (losses, discriminator outputs); new ones otherwise.
+    ax : sequence of matplotlib Axes, default=None
+        Axes to draw on: the losses on the first, the discriminator outputs
+        on the second (when the history has them); new ones otherwise.
     title : str, default=None
+        Title of the figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure: one panel of losses, plus one of the discriminator's
+        mean output on real and on generated rows when the history has them.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from imblearn_gan.plotting import plot_history
+    >>> history = [{"epoch": e, "g_loss": 1.0 / e, "d_loss": 0.5, "d_real": 0.6,
+    ...             "d_fake": 0.4} for e in range(1, 4)]
+    >>> fig = plot_history(history, title="GAN training")
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     try:
         import matplotlib

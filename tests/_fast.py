@@ -15,7 +15,6 @@ DEVICE = os.environ.get("IMBLEARN_GAN_TEST_DEVICE", "cpu")
 FAST_GAN = dict(
     epochs=2,
     learning_rate=1e-3,
-    anchor="neighbors",
     generator_widths=(16,),
     critic_widths=(16,),
     noise_dim=4,

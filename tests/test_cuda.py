@@ -63,7 +63,7 @@ def test_neural_sampler_on_cuda_is_reproducible_and_keeps_the_table(name):
 
 
 @pytest.mark.parametrize("loss, anchor", [("bce", None), ("bce", "segment"),
-                                          ("wgan-gp", "mix")])
+                                          ("wgan-gp", "segment")])
 def test_gan_on_cuda_learns_the_minority(loss, anchor):
     # Setup: minority centred at +3, majority at -3 (as the CPU quality test)
     rng = np.random.RandomState(0)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imblearn_gan.bench.__main__ import main
+from imblearn_gan.bench.__main__ import run_bench
 from imblearn_gan.datasets import list_datasets, load_dataset
 from imblearn_gan.exceptions import InputError
 
@@ -60,7 +60,7 @@ def test_fetch_offline_is_a_clear_error(monkeypatch, capsys):
     with pytest.raises(InputError, match="Could not download .*'ecoli'.*bundled"):
         load_dataset("ecoli")
     with pytest.raises(SystemExit) as exc:
-        main(["--datasets", "imblearn:ecoli", "--samplers", "none"])
+        run_bench(["--datasets", "imblearn:ecoli", "--samplers", "none"])
     assert exc.value.code == 2 and "Could not download" in capsys.readouterr().err
 
 

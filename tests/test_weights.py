@@ -127,8 +127,8 @@ def test_gan_unequal_weights_steer_training_and_anchors():
     right_plain = np.mean(X_p[120:, 0] > 0)
     assert right_weighted == 1.0
     assert 0.25 < right_plain < 0.75
-    assert_array_equal(weighted.anchor_weights_, weights)
-    assert plain.anchor_weights_ is None
+    assert_array_equal(weighted.train_weights_, weights)
+    assert plain.train_weights_ is None
 
 
 def test_gan_balance_classes_keeps_sample_weights_for_anchors():
@@ -144,9 +144,9 @@ def test_gan_balance_classes_keeps_sample_weights_for_anchors():
 
     # Assert: anchors are drawn by the sample weights alone; the class balance
     # changes training (a different history from the same seed)
-    assert_array_equal(sampler.anchor_weights_, weights)
+    assert_array_equal(sampler.train_weights_, weights)
     assert np.bincount(y_res).tolist() == [90, 90]
-    assert balanced.anchor_weights_ is None
+    assert balanced.train_weights_ is None
     assert balanced.history_[-1]["g_loss"] != plain.history_[-1]["g_loss"]
 
 

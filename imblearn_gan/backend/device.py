@@ -35,7 +35,7 @@ def torch_threads(n_threads):
 
     ``None`` leaves torch's setting alone. The samplers default to 1: their
     matrices are small, and with 2 threads a busy second core slows every
-    matmul 10-70x (see ``benchmarks/README.md``, "Thread policy").
+    matmul 10-70x (the thread policy in the Performance page of the docs).
     """
     if n_threads is None:
         yield

@@ -5,7 +5,7 @@ import math
 import torch
 from torch.nn import functional as F
 
-from .nets import _segments
+from .nets import merged_segments
 
 
 def critic_loss(loss, real_score, fake_score):
@@ -71,7 +71,7 @@ def reconstruction_loss(raw, x, spans, log_sigma):
     constant ``log(2 pi) / 2`` left in so the value is a true NLL.
     """
     total = torch.zeros((), device=raw.device)
-    for activation, start, stop in _segments(spans):
+    for activation, start, stop in merged_segments(spans):
         block, target = raw[:, start:stop], x[:, start:stop]
         if activation == "softmax":
             total = total + F.cross_entropy(block, target.argmax(1), reduction="sum")

@@ -17,7 +17,7 @@ from .device import torch_threads
 
 # distances per block: 2**20 floats (4 MiB) stay in cache between the matrix
 # product that writes them and the top-k that reads them back; 1,024-row blocks
-# against 9,000 references (37 MiB) do not, and were slower (benchmarks/README.md)
+# against 9,000 references (37 MiB) do not, and were slower
 BLOCK_ENTRIES = 2**20
 
 
@@ -38,11 +38,9 @@ def kneighbors(query, reference, k, *, chunk_size=None, exclude_self=False):
         Capped at the number of candidates.
     chunk_size : int or None
         Query rows per distance block; None: as many as keep a block within
-        ``BLOCK_ENTRIES`` distances (16 to 1,024 rows). On the project's CPU
-        the neighbours were bit-identical to 1,024-row blocks on every
-        bundled table (``benchmarks/knn_blocks.py``); another BLAS (a GPU's)
-        may round a block's products differently and so break exact ties
-        differently.
+        ``BLOCK_ENTRIES`` distances (16 to 1,024 rows). The block size can
+        change the rounding of a block's products under some BLAS builds
+        (a GPU's), and so how exact ties are broken.
     exclude_self : bool
         ``query`` is ``reference``: skip each row's own index.
 
@@ -273,8 +271,7 @@ def release_freed_memory():
     glibc keeps freed blocks of up to 32 MB in its heaps (one per thread that
     allocated), where later arrays of other sizes, and every array over 32 MB
     (a fresh ``mmap`` region), cannot reuse them. Without a trim between the
-    search's phases their freed buffers add up in the resident set
-    (``benchmarks/README.md``, TomekPruner memory). A trim returns only free
+    search's phases their freed buffers add up in the resident set. A trim returns only free
     pages, so it is called once per phase, never per tile.
     """
     trim = _malloc_trim()
@@ -428,7 +425,7 @@ def _mm_into(buffer, a, b):
 def _from_bits(low, dtype):
     """Minima taken on the bit patterns of ``dtype`` scores, as float32.
 
-    Minima run on the bit patterns (13x faster than a bf16 ``amin`` here):
+    Minima run on the bit patterns (much faster than a bf16 ``amin``):
     non-negative floats order like their bits. A negative minimum (a
     rounding artefact of near-duplicate rows) reads as ``-inf``: the order
     of negative bit patterns is reversed, so no bound is claimed.

@@ -230,14 +230,13 @@ def row_softmax(logits):
     """``softmax(logits, dim=1)``. On the CPU, torch's softmax over a last
     dimension narrower than 16 is several times slower than over the first
     one, and category spans are mostly that narrow, so narrow blocks are
-    softmaxed transposed (equal up to rounding; timings and the command in
-    ``benchmarks/README.md``)."""
+    softmaxed transposed (equal up to rounding)."""
     if logits.device.type == "cpu" and logits.shape[1] < 16:
         return torch.softmax(logits.t(), dim=0).t()
     return torch.softmax(logits, dim=1)
 
 
-def _segments(spans):
+def merged_segments(spans):
     """Merge consecutive spans that share a pass-through activation, so an
     all-numeric table costs one slice, not one per column."""
     segments = []
@@ -257,7 +256,7 @@ def apply_activations(raw, spans, *, tau=0.2, generator=None):
     ``generator`` is given (training), and a plain softmax otherwise.
     """
     parts = []
-    for activation, start, stop in _segments(spans):
+    for activation, start, stop in merged_segments(spans):
         block = raw[:, start:stop]
         if activation == "tanh":
             parts.append(torch.tanh(block))

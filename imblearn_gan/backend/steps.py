@@ -19,7 +19,7 @@ from .losses import (
     reconstruction_loss,
     score_summary,
 )
-from .nets import apply_activations, gumbel_softmax, row_softmax
+from .nets import apply_activations
 
 
 @dataclass
@@ -29,17 +29,12 @@ class GANConfig:
     loss: str = "wgan-gp"  # or "bce"
     n_critic: int = 3
     gp_weight: float = 10.0
-    gp_every: int = 1  # lazy GP: on one critic update in gp_every, weight scaled up
     noise_dim: int = 32
     pac: int = 1
     instance_noise: float = 0.0  # std at epoch 0, annealed linearly to 0
     feature_matching: float = 0.0
     aux_weight: float = 0.0
     tau: float = 0.2  # Gumbel-softmax temperature
-    segment: bool = False  # anchored: real pairs end on the anchor-neighbour segment
-    mix: bool = False  # anchored: numeric offsets mix the anchor's neighbour directions
-    pick: bool = False  # with mix: one drawn neighbour's direction instead of the mix
-    pack_by_anchor: bool = False  # anchored, pac > 1: a pack's rows share one anchor
     ema_decay: float = 0.0  # > 0: keep an exponential moving average of the generator
     epochs: int = 1
 
@@ -63,8 +58,7 @@ def residual_mask(spans, device=None):
     ])
 
 
-def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None,
-                     directions=None, draw=None):
+def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=None):
     """A conditional generator's raw output -> encoded rows.
 
     Anchored generators predict ``anchor + offset`` on the numeric columns;
@@ -72,34 +66,10 @@ def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=N
     ``generator`` is given, for training; plain softmax otherwise). The one
     place both training and sampling decode a generator's output. ``mask``
     is ``residual_mask(spans)``, passed in by callers that reuse it.
-
-    With ``directions`` (n, k, width), the offsets from each anchor to its
-    ``k`` same-class neighbours, the raw output carries ``k + 1`` more
-    columns: mixing logits and a length. The numeric offset is then
-    ``sigmoid(length) * sum_j softmax(logits)_j * directions_j``: a point of
-    the simplex the anchor spans with its neighbours, as SMOTE's segments
-    are, with learned weights and lengths. With a torch generator ``draw``
-    as well, the weights are one neighbour drawn from ``softmax(logits)``
-    instead of the mix: a Gumbel-softmax draw while training (``generator``
-    given), a one-hot Gumbel-max draw otherwise, so the row lies on one
-    segment, as SMOTE's do (a mix is pulled towards the neighbours' mean).
     """
     if anchor is not None:
         mask = residual_mask(spans, anchor.device) if mask is None else mask
-        if directions is not None:
-            k = directions.shape[1]
-            raw, logits, length = raw[:, : -k - 1], raw[:, -k - 1 : -1], raw[:, -1:]
-            if draw is None:
-                weights = row_softmax(logits)
-            else:
-                weights = gumbel_softmax(logits, tau, draw)
-                if generator is None:  # sampling: the drawn neighbour alone
-                    weights = F.one_hot(weights.argmax(1), k).to(weights.dtype)
-            weights = weights * torch.sigmoid(length)
-            offset = torch.bmm(weights.unsqueeze(1), directions).squeeze(1)
-            raw = raw * (1 - mask) + (anchor + offset) * mask
-        else:
-            raw = raw + anchor * mask
+        raw = raw + anchor * mask
     return apply_activations(raw, spans, tau=tau, generator=generator)
 
 
@@ -109,12 +79,14 @@ class GANStep:
     The batch is ``(x_real, y_index)``; fakes are drawn for the same classes,
     so the generator learns every class at once.
 
-    Anchored mode (``pool`` given, DAGAN-style): the batch is
+    Anchored mode (``pool`` given): the batch is
     ``(anchor, y_index, neighbor_index)``. The generator sees a real anchor
     row besides noise and class and predicts ``anchor + offset`` on numeric
-    columns; the critic judges pairs, (anchor, one of its same-class nearest
-    neighbours in ``pool``) against (anchor, generated row). A copy of the
-    anchor is a pair no real pair looks like, so copying does not pay.
+    columns; the critic judges pairs, (anchor, a random point on the segment
+    to one of its same-class nearest neighbours in ``pool``) against
+    (anchor, generated row). A copy of the anchor is a pair no real pair
+    looks like, so copying does not pay. With ``pac > 1`` the rows of a pack
+    share one anchor, so the critic sees how far one anchor's rows vary.
 
     Optional parts, each off at 0: instance noise on the critic's inputs,
     feature matching on the critic's last hidden layer, and an auxiliary
@@ -136,8 +108,6 @@ class GANStep:
             torch.optim.Adam(classifier.parameters(), lr=1e-3, fused=True)
             if classifier else None
         )
-        self._critic_updates = 0  # over the run: the lazy penalty's clock
-        self._last_gp = torch.zeros(())
         self.generator_average = None
         if config.ema_decay > 0:
             self.generator_average = copy.deepcopy(generator).requires_grad_(False).eval()
@@ -155,12 +125,11 @@ class GANStep:
     def _noise(self, n, device):
         return torch.randn(n, self.cfg.noise_dim, generator=self.rng, device=device)
 
-    def fake(self, cond, anchor=None, directions=None):
+    def fake(self, cond, anchor=None):
         """Generated rows (heads applied, Gumbel-softmax for categories)."""
         raw = self.generator(self._noise(cond.shape[0], cond.device), cond)
         return generator_output(raw, self.spans, anchor, self.mask, tau=self.cfg.tau,
-                                generator=self.rng, directions=directions,
-                                draw=self.rng if self.cfg.pick else None)
+                                generator=self.rng)
 
     def _blur(self, x, sigma):
         # instance noise: the same blur on real and fake keeps supports overlapping
@@ -186,29 +155,21 @@ class GANStep:
         return tuple(t[:keep].repeat_interleave(pac, 0) for t in batch)
 
     def _unpack(self, batch):
-        """-> real rows, labels, critic/generator condition, anchor and
-        neighbour directions (None when not anchored / not mixing)."""
-        if self.pool is not None and self.cfg.pack_by_anchor and self.cfg.pac > 1:
+        """-> real rows, labels, critic/generator condition and anchor (None
+        when not anchored)."""
+        if self.pool is not None and self.cfg.pac > 1:
             batch = self._pack_by_anchor(batch)
         batch = self._pad_to_pac(batch)
         y = batch[1]
         cond = F.one_hot(y, self.n_classes).float()
         if self.pool is None:
-            return batch[0], y, cond, None, None
+            return batch[0], y, cond, None
         anchor, neighbors = batch[0], batch[2]
         pick = torch.randint(neighbors.shape[1], (y.shape[0],), generator=self.rng,
                              device=y.device)
         rows = torch.arange(y.shape[0], device=y.device)
-        directions = None
-        if self.cfg.mix:  # every neighbour's row is needed: gather them once
-            near = self.pool[neighbors]
-            real = near[rows, pick]
-            directions = near - anchor.unsqueeze(1)
-        else:
-            real = self.pool[neighbors[rows, pick]]
-        if self.cfg.segment:
-            real = self._on_segment(anchor, real)
-        return real, y, torch.cat([cond, anchor], dim=1), anchor, directions
+        real = self._on_segment(anchor, self.pool[neighbors[rows, pick]])
+        return real, y, torch.cat([cond, anchor], dim=1), anchor
 
     def _on_segment(self, anchor, neighbor):
         """A point between anchor and neighbour (SMOTE's kernel): numeric
@@ -223,23 +184,18 @@ class GANStep:
 
     def __call__(self, batch, epoch):
         cfg = self.cfg
-        x_real, y, cond, anchor, directions = self._unpack(batch)
+        x_real, y, cond, anchor = self._unpack(batch)
         sigma = cfg.instance_noise * (1 - epoch / cfg.epochs)
         real_in = self._blur(x_real, sigma)
+        penalise = cfg.loss == "wgan-gp"
 
         for _ in range(cfg.n_critic):
             with torch.no_grad():
-                fake = self.fake(cond, anchor, directions)
+                fake = self.fake(cond, anchor)
             fake_in = self._blur(fake, sigma)
-            # lazy GP: one critic update in gp_every, counted over the whole
-            # run (not per step), so the penalty's expected weight is exact
-            penalise = cfg.loss == "wgan-gp" and self._critic_updates % cfg.gp_every == 0
-            self._critic_updates += 1
             interp = interpolate(real_in, fake_in, self.rng) if penalise else None
             loss_d, real_score, fake_score, gp = self._critic_gradients(
                 real_in, fake_in, cond, interp)
-            if penalise:
-                self._last_gp = gp
             self.opt_d.step()
             self.opt_d.zero_grad(set_to_none=True)
 
@@ -248,12 +204,12 @@ class GANStep:
             "d_real": score_summary(cfg.loss, real_score),
             "d_fake": score_summary(cfg.loss, fake_score),
         }
-        if cfg.loss == "wgan-gp":
-            out["gp"] = self._last_gp.item()  # the last penalty computed
+        if penalise:
+            out["gp"] = gp.item()  # the last critic update's penalty
         if self.classifier is not None:
             out["aux_loss"] = self._classifier_step(x_real, y)
 
-        fake = self.fake(cond, anchor, directions)
+        fake = self.fake(cond, anchor)
         loss_g = self._generator_backward(fake, sigma, real_in, cond, y)
         self.opt_g.step()
         self.opt_g.zero_grad(set_to_none=True)
@@ -274,7 +230,7 @@ class GANStep:
         cfg = self.cfg
         if cfg.loss == "wgan-gp":
             done = self.critic.wgan_gp_gradients(real_in, fake_in, cond, interp,
-                                                 cfg.gp_weight * cfg.gp_every)
+                                                 cfg.gp_weight)
             if done is not None:
                 return done
         rows = [real_in, fake_in] + ([] if interp is None else [interp])
@@ -282,7 +238,7 @@ class GANStep:
         real_score, fake_score = scores.chunk(len(rows))[:2]  # one score per pack
         loss_d = critic_loss(cfg.loss, real_score, fake_score)
         if gp is not None:
-            loss_d = loss_d + cfg.gp_weight * cfg.gp_every * gp
+            loss_d = loss_d + cfg.gp_weight * gp
         loss_d.backward()
         return loss_d.detach(), real_score.detach(), fake_score.detach(), gp
 

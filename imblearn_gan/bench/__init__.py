@@ -1,16 +1,24 @@
-"""Cross-validated comparison of resamplers (``imblearn-gan bench`` or
-``python -m imblearn_gan.bench``; see ``docs/bench.md``)."""
+"""Cross-validated comparison of resamplers inside pipelines.
+
+The ``imblearn-gan bench`` command (or ``python -m imblearn_gan.bench``) runs
+:func:`benchmark`; :func:`compare` and :func:`summarize` turn its rows into mean
+ranks and significance tests. See the 'Benchmark CLI' page of the
+documentation.
+"""
 
 from ._runner import (
-           ALL_METRICS,
-           CLASSIFIERS,
-           DIAGNOSTIC_METRICS,
-           METRICS,
-           SAMPLERS,
-           benchmark,
-           run_benchmark,
+    ALL_METRICS,
+    CLASSIFIERS,
+    DIAGNOSTIC_METRICS,
+    METRICS,
+    SAMPLERS,
+    BenchmarkResult,
+    benchmark,
+    register_sampler,
+    run_benchmark,
 )
 from ._stats import compare, summarize
 
 __all__ = ["ALL_METRICS", "CLASSIFIERS", "DIAGNOSTIC_METRICS", "METRICS", "SAMPLERS",
-           "benchmark", "compare", "run_benchmark", "summarize"]
+           "BenchmarkResult", "benchmark", "compare", "register_sampler", "run_benchmark",
+           "summarize"]

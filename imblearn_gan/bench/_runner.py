@@ -26,6 +26,8 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ..datasets import load_dataset
+from ..exceptions import InputError
+from ..pipeline import Pipeline
 from ._registry import (
     CLASSIFIER_FACTORIES,
     GENERATIVE,
@@ -53,7 +55,7 @@ METRICS = {
 }
 # per-class rates, computed when asked for by name but never ranked by
 # default: each alone rewards one side of the trade-off (they show why a
-# balanced accuracy moved: benchmarks/recall_by_sampler.py)
+# balanced accuracy moved)
 DIAGNOSTIC_METRICS = {
     "recall": lambda y, pred, proba: recall_score(y, pred, zero_division=0.0),
     "specificity": lambda y, pred, proba: recall_score(y, pred, pos_label=0,
@@ -67,7 +69,33 @@ LOWER_IS_BETTER = {"log_loss", "fit_time"}
 
 @dataclass
 class BenchmarkResult:
-    """What :func:`benchmark` returns: tidy rows plus what went wrong."""
+    """What :func:`benchmark` returns: tidy rows plus what went wrong.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per dataset, sampler, classifier, repeat, fold, train fraction
+        and metric (keys ``dataset, sampler, classifier, repeat, fold,
+        train_fraction, metric, value``).
+    errors : list of dict
+        The cells whose fit failed, with the ``error`` message.
+    quality : list of dict
+        :func:`imblearn_gan.metrics.quality_report` rows (``quality=True``).
+    adapted : list of dict
+        Cells whose neighbour counts or inner folds shrank to fit a tiny
+        training class (``adapted`` says how).
+    warnings : collections.Counter
+        Warnings raised during the fits (category and message) and their counts.
+    seconds : float
+        Wall time of the whole run.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import benchmark
+    >>> result = benchmark(["glass2"], ["none"], ["logreg"], n_splits=2, metrics=["f1"])
+    >>> type(result).__name__, len(result.rows), result.errors
+    ('BenchmarkResult', 2, [])
+    """
 
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
@@ -94,14 +122,6 @@ def _categorical(X):
     return "all" if kinds and all(kinds) else any(kinds)
 
 
-def _pipeline_class():
-    try:
-        from ..pipeline import Pipeline
-    except ImportError:  # before the weight-aware pipeline lands
-        from imblearn.pipeline import Pipeline
-    return Pipeline
-
-
 def build_pipeline(sampler_key, sampler, classifier, X, random_state):
     """Sampler, preprocessing and classifier in one pipeline.
 
@@ -117,7 +137,7 @@ def build_pipeline(sampler_key, sampler, classifier, X, random_state):
         steps = [("sampler", sampler), ("prep", prep), ("classifier", classifier)]
     else:
         steps = [("prep", prep), ("sampler", sampler), ("classifier", classifier)]
-    return _pipeline_class()(steps)
+    return Pipeline(steps)
 
 
 def _adapt_to_small_classes(sampler, y, random_state):
@@ -142,6 +162,48 @@ def _adapt_to_small_classes(sampler, y, random_state):
         sampler.set_params(smote=SMOTE(k_neighbors=n_min - 1, random_state=random_state))
         changes["smote.k_neighbors"] = n_min - 1
     return ", ".join(f"{k}={v}" for k, v in changes.items()) or None
+
+
+def register_sampler(name, factory, *, native_categorical=False):
+    """Make a sampler available by name to :func:`benchmark` and :func:`run_benchmark`.
+
+    Parameters
+    ----------
+    name : str
+        The key in sampler specs (``"name"`` or ``"name:param=value"``) and
+        in ``SAMPLERS``; an existing key is replaced.
+    factory : callable
+        ``factory(random_state, categorical)`` returns a new sampler (an
+        object with ``fit_resample``) or ``None`` for no resampling.
+        ``categorical`` is ``False`` (numeric table), ``True`` (mixed) or
+        ``"all"``.
+    native_categorical : bool, default=False
+        ``True``: the sampler receives the raw table (a DataFrame with its
+        categorical columns) and comes first in the pipeline; ``False``: it
+        receives the scaled, one-hot encoded table.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from imblearn.under_sampling import NearMiss
+    >>> from imblearn_gan.bench import SAMPLERS, register_sampler, run_benchmark
+    >>> register_sampler("nearmiss", lambda random_state, categorical: NearMiss())
+    >>> rows = run_benchmark(["glass2"], ["nearmiss:version=2"], ["logreg"], n_splits=2,
+    ...                      metrics=["roc_auc"])
+    >>> [row["sampler"] for row in rows]
+    ['nearmiss:version=2', 'nearmiss:version=2']
+    >>> del SAMPLERS["nearmiss"]
+    """
+    if not callable(factory):
+        raise InputError(f"factory must be callable(random_state, categorical); got {factory!r}.")
+    SAMPLERS[name] = factory
+    if native_categorical:
+        NATIVE_CATEGORICAL.add(name)
+    else:
+        NATIVE_CATEGORICAL.discard(name)
 
 
 def make_sampler(spec, random_state, categorical):
@@ -327,15 +389,72 @@ def _run_keyed(task):
 def benchmark(datasets, samplers, classifiers, *, n_splits=5, n_repeats=1, train_fractions=(1.0,),
               metrics=None, random_state=0, n_jobs=1, quality=False, progress=None,
               progress_bar=False, limit_threads=True):
-    """Cross-validate samplers x classifiers on datasets; see :func:`run_benchmark`.
+    """Cross-validate samplers x classifiers on datasets, inside pipelines.
 
-    ``limit_threads`` (default True) runs every pipeline fit with one torch
-    and one BLAS/OpenMP thread; parallelism comes from ``n_jobs``. On small
-    tables this is also faster: HistGradientBoosting on glass2 fits in 0.06 s
-    with one thread and 0.3-0.45 s with two on the 2-core project machine.
+    For every dataset, repeat and fold of a repeated stratified k-fold, and
+    every sampler and classifier, a pipeline (sampler, preprocessing,
+    classifier; see :func:`run_benchmark`) is fitted on the training fold and
+    scored on the untouched test fold. What ``imblearn-gan bench`` runs.
 
-    Returns a :class:`BenchmarkResult` (rows, errors, quality rows, and the
-    neighbour counts shrunk for tiny training classes).
+    Parameters
+    ----------
+    datasets : list of str or (name, X, y) tuples
+        Dataset names (see :func:`imblearn_gan.datasets.load_dataset`) or
+        ready data.
+    samplers : list of str or (key, params) tuples
+        Specs such as ``"smote:k_neighbors=3"`` (keys of ``SAMPLERS``), or
+        parsed ``(key, params)`` pairs; a third item, when given, is the label
+        in the results.
+    classifiers : list of str or (key, params) tuples
+        Specs of keys of ``CLASSIFIERS``, as for ``samplers``.
+    n_splits, n_repeats : int, default=5, 1
+        Repeated stratified k-fold: ``n_splits`` folds, ``n_repeats`` times.
+    train_fractions : sequence of float, default=(1.0,)
+        Learning-curve mode: fit on a stratified fraction of each training
+        fold (at least 2 rows per class), score on the whole test fold.
+    metrics : list of str, default=None
+        Names of ``METRICS``, ``DIAGNOSTIC_METRICS`` and ``"fit_time"``;
+        ``ALL_METRICS`` by default.
+    random_state : int, default=0
+        Seeds the folds, the subsamples, the samplers and the classifiers.
+    n_jobs : int, default=1
+        Parallel pipeline fits (loky processes); the rows come back in the
+        same order and with the same values for any ``n_jobs``.
+    quality : bool, default=False
+        Also run :func:`imblearn_gan.metrics.quality_report` for the
+        generative samplers (with the first classifier's folds).
+    progress : callable, default=None
+        Called with a short string after each pipeline fit.
+    progress_bar : bool, default=False
+        Draw a progress bar with an ETA on stderr.
+    limit_threads : bool, default=True
+        Run every pipeline fit with one torch and one BLAS/OpenMP thread;
+        parallelism then comes from ``n_jobs`` (on small tables one thread
+        per fit is also the faster setting).
+
+    Returns
+    -------
+    result : BenchmarkResult
+        ``rows`` (one dict per dataset, sampler, classifier, repeat, fold,
+        train fraction and metric: ``dataset, sampler, classifier, repeat,
+        fold, train_fraction, metric, value``; a failed fit gives NaN),
+        ``errors``, ``quality`` rows, ``adapted`` (neighbour counts shrunk
+        for tiny training classes), ``warnings`` (a Counter) and ``seconds``.
+
+    See Also
+    --------
+    run_benchmark : The same, returning the rows only.
+    compare : Mean ranks, Friedman and Wilcoxon tests of the rows.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import benchmark
+    >>> result = benchmark(["glass2"], ["none", "ros"], ["logreg"], n_splits=2,
+    ...                    metrics=["balanced_accuracy", "roc_auc"])
+    >>> len(result.rows), result.errors
+    (8, [])
+    >>> sorted({row["sampler"] for row in result.rows})
+    ['none', 'ros']
     """
     from ._progress import ProgressBar
 
@@ -380,6 +499,13 @@ def run_benchmark(datasets, samplers, classifiers, *, n_splits=5, random_state=0
                   metrics=None, n_jobs=1, progress_bar=False):
     """Cross-validate every sampler x classifier on every dataset.
 
+    Each cell is the package's weight-aware
+    :class:`~imblearn_gan.pipeline.Pipeline`: the sampler, then scaling of the
+    numeric columns and one-hot encoding of the categorical ones, then the
+    classifier (samplers that cannot read categorical columns come after the
+    encoding; ``"threshold"`` tunes the classifier's decision threshold
+    instead of resampling). It is fitted on the training fold only.
+
     Parameters
     ----------
     datasets : list of str or (name, X, y) tuples
@@ -415,6 +541,21 @@ def run_benchmark(datasets, samplers, classifiers, *, n_splits=5, random_state=0
         One per dataset, sampler, classifier, repeat, fold, train fraction
         and metric: ``dataset, sampler, classifier, repeat, fold,
         train_fraction, metric, value``. A pipeline that fails gives NaN.
+
+    See Also
+    --------
+    benchmark : The same, with errors, warnings and timings.
+    summarize : Means and mean ranks of the rows.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import run_benchmark
+    >>> rows = run_benchmark(["glass2"], ["none", "smote:k_neighbors=3"], ["logreg"],
+    ...                      n_splits=2, metrics=["pr_auc"])
+    >>> len(rows)
+    4
+    >>> sorted(rows[0])
+    ['classifier', 'dataset', 'fold', 'metric', 'repeat', 'sampler', 'train_fraction', 'value']
     """
     specs = []
     for spec in samplers:  # sampler_params keep the plain name as the label

@@ -16,19 +16,49 @@ from ._runner import LOWER_IS_BETTER, METRICS
 GROUP = ["classifier", "train_fraction", "metric"]
 
 
-# the metrics benchmarks/quality.py has always ranked (log_loss came later)
-_LEGACY_QUALITY = ("balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc")
+# the metrics summarize ranks by default (log_loss is left out)
+RANKED_METRICS = ("balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc")
 
 
-def summarize(rows, quality_metrics=_LEGACY_QUALITY):
+def summarize(rows, quality_metrics=RANKED_METRICS):
     """Mean per dataset/sampler/classifier/metric, and mean ranks of samplers.
 
     Ranks: for each dataset, classifier and quality metric, samplers are
     ranked by their mean over folds (1 = best, ties share the mean rank;
-    ``log_loss`` and ``fit_time``: lower is better). Returns ``(means,
-    ranks)``: ``means`` a DataFrame indexed by dataset, classifier, metric
-    (and train_fraction when there are several) with one column per sampler;
-    ``ranks`` a DataFrame of mean ranks per classifier and metric (and overall).
+    ``log_loss`` and ``fit_time``: lower is better).
+
+    Parameters
+    ----------
+    rows : list of dict or DataFrame
+        Tidy rows of :func:`run_benchmark` or :func:`benchmark`.
+    quality_metrics : sequence of str, \
+default=("balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc")
+        The metrics that are ranked.
+
+    Returns
+    -------
+    means : DataFrame
+        Indexed by dataset, classifier, metric (and train_fraction when
+        there are several), one column per sampler: the mean over folds.
+    ranks : DataFrame
+        Mean ranks per classifier and metric, per classifier over the
+        metrics (metric ``"ALL"``) and overall (``("ALL", "ALL")``), one
+        column per sampler.
+
+    See Also
+    --------
+    compare : Mean ranks with Friedman and Wilcoxon tests.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import run_benchmark, summarize
+    >>> rows = run_benchmark(["glass2", "wine-2"], ["none", "ros"], ["logreg"],
+    ...                      n_splits=2, metrics=["roc_auc", "pr_auc"])
+    >>> means, ranks = summarize(rows)
+    >>> means.shape
+    (4, 2)
+    >>> float(ranks.loc[("ALL", "ALL")].sum())  # two samplers: ranks 1 and 2
+    3.0
     """
     import pandas as pd
 
@@ -90,12 +120,42 @@ def _wilcoxon(a, b):
 def compare(rows, baseline="smote"):
     """The comparison table and the Friedman tests.
 
-    Returns ``(table, friedman)``. ``table``: one row per classifier, train
-    fraction, metric and sampler with ``mean`` (over datasets), ``std``,
-    ``mean_rank`` (over datasets), ``wilcoxon_p`` (vs ``baseline``; NaN for
-    the baseline itself or when it was not run) and ``n_datasets``.
-    ``friedman``: one row per classifier, train fraction and metric with
-    ``statistic``, ``p_value``, ``n_datasets``, ``n_samplers``.
+    Each dataset counts once (its mean over folds and repeats); samplers are
+    ranked per dataset, classifier, train fraction and metric (1 = best).
+
+    Parameters
+    ----------
+    rows : list of dict or DataFrame
+        Tidy rows of :func:`run_benchmark` or :func:`benchmark`.
+    baseline : str, default="smote"
+        The sampler every other one is compared with (Wilcoxon signed-rank
+        test over the datasets).
+
+    Returns
+    -------
+    table : DataFrame
+        One row per classifier, train fraction, metric and sampler with
+        ``mean`` (over datasets), ``std``, ``mean_rank`` (over datasets),
+        ``wilcoxon_p`` (vs ``baseline``; NaN for the baseline itself or when
+        it was not run) and ``n_datasets``.
+    friedman : DataFrame
+        One row per classifier, train fraction and metric with
+        ``statistic``, ``p_value``, ``n_datasets``, ``n_samplers``.
+
+    See Also
+    --------
+    summarize : Per-dataset means and mean ranks.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import compare, run_benchmark
+    >>> rows = run_benchmark(["glass2", "wine-2", "ecoli3"], ["none", "ros", "smote"],
+    ...                      ["logreg"], n_splits=2, metrics=["roc_auc"])
+    >>> table, friedman = compare(rows, baseline="smote")
+    >>> table[["sampler", "n_datasets"]].values.tolist()
+    [['none', 3], ['ros', 3], ['smote', 3]]
+    >>> int(friedman.n_samplers.iloc[0])
+    3
     """
     import pandas as pd
 

@@ -1,12 +1,14 @@
 """Loaders of the bundled datasets, of user CSV files and of imbalanced-learn's
 ``fetch_datasets`` collection."""
 
+import csv
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from ..exceptions import InputError
+from ..utils._compat import imblearn_dataset_names
 
 _SKLEARN = {
     "digits-3": "scikit-learn digits, '3' (minority) vs the rest, made 1:10",
@@ -21,15 +23,47 @@ def _csv_names():
 
 
 def list_datasets():
-    """Names accepted by :func:`load_dataset`, the scikit-learn ones first."""
+    """Names of the bundled datasets, which :func:`load_dataset` loads offline.
+
+    Three problems derived from scikit-learn's datasets come first, then the
+    KEEL problems shipped as CSV files, in alphabetical order.
+
+    Returns
+    -------
+    names : list of str
+
+    See Also
+    --------
+    load_dataset : Load one of them.
+    list_fetchable_datasets : imbalanced-learn's collection (downloaded).
+
+    Examples
+    --------
+    >>> from imblearn_gan.datasets import list_datasets
+    >>> names = list_datasets()
+    >>> len(names), names[:3]
+    (18, ['digits-3', 'breast-cancer', 'wine-2'])
+    """
     return list(_SKLEARN) + _csv_names()
 
 
 def list_fetchable_datasets():
-    """Names of imbalanced-learn's ``fetch_datasets`` collection (downloaded once)."""
-    from imblearn.datasets._zenodo import MAP_NAME_ID
+    """Names of imbalanced-learn's ``fetch_datasets`` collection.
 
-    return list(MAP_NAME_ID)
+    :func:`load_dataset` and :func:`fetch_dataset` download them once (into
+    scikit-learn's data home) and then load them from the cache.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from imblearn_gan.datasets import list_fetchable_datasets
+    >>> "ecoli" in list_fetchable_datasets()
+    True
+    """
+    return imblearn_dataset_names()
 
 
 def _subsample_minority(X, y, ratio, seed=0):
@@ -76,7 +110,15 @@ def load_dataset(name, as_frame=False):
 
     Returns
     -------
-    X : ndarray or DataFrame, y : ndarray of int
+    X : ndarray of shape (n_samples, n_features) or DataFrame
+        The features (float64 array, or a DataFrame with ``as_frame=True``).
+    y : ndarray of shape (n_samples,)
+        0 for the majority class, 1 for the minority class.
+
+    See Also
+    --------
+    list_datasets : The bundled names.
+    load_csv : Load a CSV file.
 
     Examples
     --------
@@ -123,20 +165,57 @@ def _split_csv_spec(spec):
 def load_csv(path, target, as_frame=False, name=None):
     """Load a CSV file with a header; ``target`` names the binary class column.
 
-    The rarer of the two classes becomes 1. Text columns become categorical
-    (with ``as_frame=True``); with ``as_frame=False`` they raise.
-    """
-    import pandas as pd
+    The rarer of the two classes becomes 1 (with equal counts, the value that
+    sorts last as text). Text columns become categorical (with
+    ``as_frame=True``); with ``as_frame=False`` they raise.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+    target : str
+        The column holding the two classes; it is removed from ``X``.
+    as_frame : bool, default=False
+        Return a pandas DataFrame instead of a float array.
+    name : str, default=None
+        The dataset's name in error messages (the path by default).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features) or DataFrame
+        The other columns.
+    y : ndarray of shape (n_samples,)
+        1 for the rarer class, 0 for the other.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from imblearn_gan.datasets import load_csv
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "pets.csv"
+    ...     _ = path.write_text("weight,kind\\n4.0,cat\\n30.5,dog\\n3.5,cat\\n")
+    ...     X, y = load_csv(path, "kind")
+    >>> X.tolist(), y.tolist()
+    ([[4.0], [30.5], [3.5]], [0, 1, 0])
+    """
     name = name or str(path)
     if not Path(path).is_file():
         raise InputError(f"CSV file {str(path)!r} not found.")
+    try:
+        import pandas as pd
+    except ImportError:
+        if as_frame:
+            raise ImportError(
+                "as_frame=True needs pandas: pip install 'imblearn-gan[pandas]'"
+            ) from None
+        return _load_numeric_csv(path, target, name)
     frame = pd.read_csv(path)
     if target not in frame.columns:
         raise InputError(
             f"Column {target!r} not in {name!r}; its columns are {list(frame.columns)}."
         )
-    y = _binary_target(frame.pop(target), name)
+    y = _binary_target(frame.pop(target).to_numpy(), target, name)
     # text columns: dtype object (pandas 2) or str (pandas 3); both have kind "O"
     text = [c for c in frame.columns if frame[c].dtype.kind == "O"]
     if as_frame:
@@ -144,17 +223,38 @@ def load_csv(path, target, as_frame=False, name=None):
             frame[column] = frame[column].astype("category")
         return frame, y
     if text:
-        raise InputError(
-            f"Dataset {name!r} has categorical columns; load it with as_frame=True."
-        )
+        raise _categorical_error(name)
     return frame.to_numpy(dtype=np.float64), y
 
 
-def _binary_target(column, name):
-    values, counts = np.unique(column.astype(str).to_numpy(), return_counts=True)
+def _load_numeric_csv(path, target, name):
+    """``load_csv`` without pandas: numeric columns only (``csv`` module)."""
+    with open(path, newline="") as file:
+        header, *rows = list(csv.reader(file))
+    if target not in header:
+        raise InputError(f"Column {target!r} not in {name!r}; its columns are {header}.")
+    table = np.array(rows, dtype=object).reshape(len(rows), len(header))
+    column = header.index(target)
+    y = _binary_target(table[:, column].astype(str), target, name)
+    try:
+        X = np.delete(table, column, axis=1).astype(np.float64)
+    except ValueError:
+        raise _categorical_error(name) from None
+    return X, y
+
+
+def _categorical_error(name):
+    return InputError(
+        f"Dataset {name!r} has categorical columns; load it with as_frame=True."
+    )
+
+
+def _binary_target(column, target, name):
+    column = np.asarray(column).astype(str)
+    values, counts = np.unique(column, return_counts=True)
     if len(values) != 2:
         raise InputError(
-            f"The benchmark needs a binary target; column {column.name!r} of {name!r} "
+            f"The benchmark needs a binary target; column {target!r} of {name!r} "
             f"has {len(values)} classes ({list(values[:10])}). Merge the classes "
             "into two first (e.g. the class of interest vs the rest)."
         )
@@ -162,12 +262,39 @@ def _binary_target(column, name):
         minority = values[1]
     else:
         minority = values[np.argmin(counts)]
-    return (column.astype(str).to_numpy() == minority).astype(int)
+    return (column == minority).astype(int)
 
 
 def fetch_dataset(name):
-    """One dataset of imbalanced-learn's ``fetch_datasets`` (cached; needs the
-    network the first time). The minority label (1 there) stays 1, -1 becomes 0."""
+    """Load one dataset of imbalanced-learn's ``fetch_datasets`` collection.
+
+    The first call downloads it into scikit-learn's data home; later calls
+    read the cache. Its minority label (1 there) stays 1, -1 becomes 0.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_fetchable_datasets`.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The features, float64.
+    y : ndarray of shape (n_samples,)
+        1 for the minority class, 0 for the others.
+
+    Raises
+    ------
+    InputError
+        For an unknown name, or when the download fails (no network).
+
+    Examples
+    --------
+    >>> from imblearn_gan.datasets import fetch_dataset
+    >>> X, y = fetch_dataset("ecoli")  # doctest: +SKIP
+    >>> X.shape, int(y.sum())  # doctest: +SKIP
+    ((336, 7), 35)
+    """
     from imblearn.datasets import fetch_datasets
 
     if name not in list_fetchable_datasets():

@@ -7,7 +7,7 @@
   :func:`memorization_scores`;
 - all of them per generated class: :func:`quality_report`.
 
-See ``docs/metrics.md``.
+See the Synthetic-data quality guide.
 """
 
 from ._fidelity import (

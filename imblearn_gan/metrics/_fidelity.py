@@ -46,13 +46,13 @@ def classifier_two_sample_auc(
     repetitions of a stratified ``n_splits``-fold cross-validation.
 
     0.5: the classifier cannot tell the samples apart; 1.0: it separates
-    them perfectly. With few rows the estimate is noisy: 20 real rows
-    against 200 synthetic ones of the same 3-D Gaussian gave 0.48 on
-    average over 12 draws, from 0.35 to 0.86. Values well below 0.5 come
-    from copies: a held-out real row whose copy is in the training folds,
+    them perfectly. With a few dozen rows the estimate is noisy: two
+    samples of the same distribution can score well above or below 0.5
+    (see the Synthetic-data quality guide). Values well below 0.5 come from
+    copies: a held-out real row whose copy is in the training folds,
     labelled synthetic, is scored as synthetic (a sample against itself
-    scores about 0.03; :func:`memorization_scores` measures copying).
-    Compare rows of one class at a time.
+    scores near 0; :func:`memorization_scores` measures copying). Compare
+    rows of one class at a time.
 
     Parameters
     ----------
@@ -84,7 +84,7 @@ def classifier_two_sample_auc(
 
     References
     ----------
-    .. [1] D. Lopez-Paz and M. Oquab, "Revisiting Classifier Two-Sample
+    .. [1] Lopez-Paz, D. and M. Oquab, "Revisiting Classifier Two-Sample
        Tests", ICLR 2017.
 
     Examples
@@ -119,8 +119,8 @@ def classifier_two_sample_auc(
     folds = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats,
                                     random_state=rng.randint(2**31 - 1))
     # one OpenMP thread, as the samplers' torch policy: on these small tables
-    # HistGradientBoosting's threads only add overhead, and on a busy 2-core
-    # machine they made one test 40x slower (25 s instead of 0.6 s)
+    # HistGradientBoosting's threads only add overhead, and on busy cores
+    # they slow the fit down many times over
     with threadpool_limits(1, user_api="openmp"):
         scores = cross_val_score(clone(classifier), Z, is_synthetic, cv=folds,
                                  scoring="roc_auc")

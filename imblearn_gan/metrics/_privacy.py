@@ -91,9 +91,8 @@ def memorization_scores(X_train, X_synthetic, X_holdout=None, *, near_fraction=0
     - ``near_copy_share``: share of synthetic rows whose DCR is below
       ``near_fraction`` times the training rows' median nearest-neighbour
       distance (each distinct training row's distance to its nearest other
-      one; :func:`imblearn_gan.backend.copies.nn_distance_threshold`, the
-      rule ``VAEOverSampler`` uses to drop near copies), exact copies
-      included.
+      one; the rule of the GAN and VAE samplers' near-copy guard,
+      ``copy_threshold``), exact copies included.
 
     Parameters
     ----------
@@ -107,8 +106,8 @@ default=None
         Real rows not used for training.
     near_fraction : float, default=0.25
         Fraction of the training rows' median nearest-neighbour distance
-        below which a synthetic row counts as a near copy (the default of
-        ``VAEOverSampler(copy_threshold=0.25)``, which drops such rows).
+        below which a synthetic row counts as a near copy (the default
+        ``copy_threshold`` of ``GANOverSampler`` and ``VAEOverSampler``).
 
     Returns
     -------

@@ -2,21 +2,21 @@
 
 import numbers
 
-import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..backend import class_balanced_weights, train
-from ..backend.neighbors import same_class_neighbors
 from ..backend.nets import Classifier, ConditionalCritic, ConditionalGenerator
 from ..backend.steps import GANConfig, GANStep, capped_decay, generator_output
 from ..base import BaseGenerativeOverSampler
 from ..utils._docstring import (
     Substitution,
+    _copy_guard_docstring,
     _neighbor_scaling_docstring,
     _neural_docstring,
     _random_state_docstring,
     _sampling_strategy_docstring,
+    _training_rows_docstring,
 )
 from ..utils._validation import check_widths
 
@@ -26,9 +26,9 @@ from ..utils._validation import check_widths
     random_state=_random_state_docstring,
     neural=_neural_docstring.format(epochs='"auto"', batch_size=128, learning_rate=1e-3,
                                   updates=1000, small_epochs=125),
-    neighbor_scaling=_neighbor_scaling_docstring.format(default="minmax") + """
-        ``"minmax"`` ranked closer to SMOTE than ``"standard"`` in each of
-        three CV seeds (``benchmarks/README.md``).""",
+    neighbor_scaling=_neighbor_scaling_docstring.format(default="minmax"),
+    copy_guard=_copy_guard_docstring,
+    training_rows=_training_rows_docstring,
 )
 class GANOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional GAN trained on all classes.
@@ -45,32 +45,20 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     {random_state}
 
-    anchor : {{"segment", "neighbors", "mix", "pick", None}}, default="segment"
+    anchor : {{"segment", None}}, default="segment"
         How the generator is conditioned besides the class label.
 
-        - ``"segment"`` (default): the generator also receives a real row of
-          the class (the anchor) and outputs anchor + a learned offset on
-          numeric columns; the critic compares (anchor, generated row) with
-          (anchor, a random point between the anchor and one of its
-          ``n_neighbors`` nearest same-class rows). Categorical columns of
-          that point come from the anchor or the neighbour. The generator so
-          learns a smooth, class-conditional version of SMOTE's kernel; an
-          exact copy of the anchor is a pair no real pair looks like.
-        - ``"neighbors"`` (DAGAN-style): as ``"segment"``, but the real pairs
-          end at the neighbour itself (wider spread).
-        - ``"mix"`` (experimental): as ``"segment"``, but the numeric offset
-          is a learned mix of the directions to the anchor's ``n_neighbors``
-          neighbours times a learned length in [0, 1], so every generated
-          row lies in the simplex of the anchor and its neighbours, where
-          SMOTE's segments lie (a free offset under-disperses and points
-          where the segments do not go: ``benchmarks/gan_spread.py``).
-        - ``"pick"`` (experimental): as ``"mix"``, but the generator draws
-          one neighbour from its learned preferences instead of mixing them
-          (a mix is pulled towards the neighbours' mean), so each row lies on
-          one segment, as SMOTE's do, at a learned length.
+        - ``"segment"``: the generator also receives a real row of the class
+          (the anchor) and outputs anchor + a learned offset on numeric
+          columns; the critic compares (anchor, generated row) with (anchor,
+          a random point between the anchor and one of its ``n_neighbors``
+          nearest same-class rows). Categorical columns of that point come
+          from the anchor or the neighbour. The generator so learns a smooth,
+          class-conditional version of SMOTE's kernel; an exact copy of the
+          anchor is a pair no real pair looks like. With ``pac > 1`` the rows
+          of a pack share one anchor, so the critic sees how far the rows of
+          one anchor vary.
         - ``None``: a plain conditional GAN from noise and label only.
-
-        See ``benchmarks/README.md`` for how each one compares with SMOTE.
 
     n_neighbors : int, default=5
         Same-class neighbours per anchor that form the critic's real pairs.
@@ -88,13 +76,6 @@ class GANOverSampler(BaseGenerativeOverSampler):
     gp_weight : float, default=10.0
         Weight of the gradient penalty (``"wgan-gp"`` only).
 
-    gp_every : int, default=1
-        Lazy gradient penalty: compute it on one critic update in
-        ``gp_every`` (counted over the whole run), with its weight
-        multiplied by ``gp_every`` so its expected strength is unchanged.
-        ``gp_every=3`` ranked worse against SMOTE and, with the penalty in
-        closed form, saves little time (benchmarks/README.md, ablations).
-
     generator_widths : tuple of int, default=(64, 128)
         Hidden widths of the generator (batch norm and ReLU after each):
         positive ints; ``()`` makes it one linear map.
@@ -108,15 +89,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     pac : int, default=2
         PacGAN: the critic scores packs of ``pac`` rows, which penalises mode
-        collapse. 1 disables it.
-
-    pack_by_anchor : bool, default=True
-        With an ``anchor`` and ``pac > 1``: the rows of a pack share one
-        anchor (``pac`` real kernel points of that anchor against ``pac``
-        generated rows from it), so the critic sees how far rows from one
-        anchor vary and can penalise a generator that ignores its noise.
-        Each minibatch then holds ``batch_size / pac`` anchors, ``pac``
-        times each. False packs rows of different anchors.
+        collapse. 1 disables it. With an ``anchor``, the rows of a pack share
+        one anchor (each minibatch holds ``batch_size / pac`` anchors, ``pac``
+        times each), so a generator that ignores its noise is penalised.
 
     ema_decay : float, default=0.99
         Keep an exponential moving average of the generator's weights (and
@@ -145,6 +120,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         weighted by 1 / class size, times any ``sample_weight``), so the
         generator trains on the minority as often as on the majority.
 
+    {copy_guard}
+
     {neural}
 
     Attributes
@@ -157,11 +134,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         Rows per class seen in ``fit``.
     encoder_ : TabularEncoder
         The fitted column encoder (``encoder_.spans_`` is the layout).
-    anchors_ : ndarray of shape (n_samples, n_encoded)
-        Encoded training rows, the anchors ``sample`` draws from (only with
-        ``anchor`` is not None; ``None`` otherwise).
-    anchor_labels_ : ndarray of shape (n_samples,)
-        Class index of each anchor.
+    {training_rows}
     generator_ : torch.nn.Module
         The trained generator, on the CPU: the moving average of its
         updates when ``ema_decay > 0``, else the last iterate.
@@ -171,13 +144,6 @@ class GANOverSampler(BaseGenerativeOverSampler):
         The decay the generator's moving average used: ``ema_decay``, or
         less on short runs (its horizon ``1 / (1 - decay)`` is capped at a
         tenth of the generator updates); 0 when not averaged.
-    anchor_neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
-        Same-class neighbours of each anchor (only with ``anchor="mix"`` or
-        ``"pick"``).
-
-    anchor_weights_ : ndarray of shape (n_samples,) or None
-        Sample weight of each anchor when the weights were unequal (anchors
-        are then drawn in proportion to it); ``None`` otherwise.
     sample_weight_ : ndarray of shape (n_samples_new,)
         After ``fit_resample``: the weight of each returned row (see Notes).
     history_ : list of dict
@@ -206,13 +172,13 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     References
     ----------
-    .. [1] M. Mirza and S. Osindero, "Conditional Generative Adversarial Nets",
+    .. [1] Mirza, M. and S. Osindero, "Conditional Generative Adversarial Nets",
        2014.
-    .. [2] I. Gulrajani et al., "Improved Training of Wasserstein GANs", 2017.
-    .. [3] L. Xu et al., "Modeling Tabular Data using Conditional GAN", 2019.
-    .. [4] Z. Lin et al., "PacGAN: The power of two samples in generative
+    .. [2] Gulrajani, I. et al., "Improved Training of Wasserstein GANs", 2017.
+    .. [3] Xu, L. et al., "Modeling Tabular Data using Conditional GAN", 2019.
+    .. [4] Lin, Z. et al., "PacGAN: The power of two samples in generative
        adversarial networks", 2018.
-    .. [5] Y. Yazici et al., "The Unusual Effectiveness of Averaging in GAN
+    .. [5] Yazici, Y. et al., "The Unusual Effectiveness of Averaging in GAN
        Training", 2019.
 
     Examples
@@ -231,23 +197,20 @@ class GANOverSampler(BaseGenerativeOverSampler):
     (3, 9)
     """
 
-    # 1,000 generator updates (each after n_critic critic updates): 500 left
-    # the GAN under-trained and behind SMOTE (benchmarks/README.md, ablations)
+    # epochs="auto": about 1,000 generator updates (each after n_critic critic
+    # updates), whatever the table's size
     _auto_updates = 1000
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
-        "anchor": [StrOptions({"neighbors", "segment", "mix", "pick"}), None],
-        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "anchor": [StrOptions({"segment"}), None],
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
-        "gp_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "generator_widths": [tuple, list],
         "critic_widths": [tuple, list],
         "noise_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
-        "pack_by_anchor": ["boolean"],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "instance_noise": [Interval(numbers.Real, 0, None, closed="left")],
         "feature_matching": [Interval(numbers.Real, 0, None, closed="left")],
@@ -266,17 +229,17 @@ class GANOverSampler(BaseGenerativeOverSampler):
         loss="wgan-gp",
         n_critic=3,
         gp_weight=10.0,
-        gp_every=1,
         generator_widths=(64, 128),
         critic_widths=(128, 64),
         noise_dim=32,
         pac=2,
-        pack_by_anchor=True,
         ema_decay=0.99,
         instance_noise=0.0,
         feature_matching=0.0,
         aux_classifier_weight=0.0,
         balance_classes=False,
+        copy_threshold=0.25,
+        drop_copies=False,
         categorical_features="auto",
         numeric_encoding="standard",
         epochs="auto",
@@ -294,17 +257,17 @@ class GANOverSampler(BaseGenerativeOverSampler):
         self.loss = loss
         self.n_critic = n_critic
         self.gp_weight = gp_weight
-        self.gp_every = gp_every
         self.generator_widths = generator_widths
         self.critic_widths = critic_widths
         self.noise_dim = noise_dim
         self.pac = pac
-        self.pack_by_anchor = pack_by_anchor
         self.ema_decay = ema_decay
         self.instance_noise = instance_noise
         self.feature_matching = feature_matching
         self.aux_classifier_weight = aux_classifier_weight
         self.balance_classes = balance_classes
+        self.copy_threshold = copy_threshold
+        self.drop_copies = drop_copies
         self.categorical_features = categorical_features
         self.numeric_encoding = numeric_encoding
         self.epochs = epochs
@@ -321,17 +284,14 @@ class GANOverSampler(BaseGenerativeOverSampler):
         check_widths(self, "generator_widths")
         check_widths(self, "critic_widths", allow_empty=False)
 
-    def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, neighbors, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
         batch_size = min(self.batch_size, Z.shape[0])
         # the condition is the one-hot class, plus the anchor row when anchored
         n_cond = n_classes + (width if self.anchor else 0)
-        # "mix", "pick": k neighbour logits and a length follow the row (generator_output)
-        directed = self.anchor in ("mix", "pick")
-        n_out = width + (self.n_neighbors + 1 if directed else 0)
         generator = ConditionalGenerator(
-            self.noise_dim, n_cond, tuple(self.generator_widths), n_out
+            self.noise_dim, n_cond, tuple(self.generator_widths), width
         ).to(device)
         critic = ConditionalCritic(
             width, n_cond, tuple(self.critic_widths), pac=self.pac
@@ -341,24 +301,18 @@ class GANOverSampler(BaseGenerativeOverSampler):
             classifier = Classifier(width, n_classes, tuple(self.critic_widths)).to(device)
         config = GANConfig(
             loss=self.loss, n_critic=self.n_critic, gp_weight=self.gp_weight,
-            gp_every=self.gp_every,
             noise_dim=self.noise_dim, pac=self.pac,
             instance_noise=self.instance_noise,
             feature_matching=self.feature_matching,
             aux_weight=self.aux_classifier_weight, epochs=epochs,
-            segment=self.anchor in ("segment", "mix", "pick"), mix=directed,
-            pick=self.anchor == "pick", pack_by_anchor=self.pack_by_anchor,
             ema_decay=capped_decay(self.ema_decay, epochs * -(-Z.shape[0] // batch_size)),
         )
-        tensors, pool, neighbors = (Z, labels), None, None
+        tensors, pool = (Z, labels), None
         if self.anchor:
-            pool = Z
-            neighbors = same_class_neighbors(space, labels, self.n_neighbors)
-            tensors = (Z, labels, neighbors)
+            pool, tensors = Z, (Z, labels, neighbors)
         step = GANStep(generator, critic, spans, n_classes, config, torch_gen,
                        self.learning_rate, classifier=classifier, pool=pool)
         modules = [m for m in (generator, critic, classifier) if m is not None]
-        anchor_weights = row_weights  # sampling draws anchors by sample weight only
         if self.balance_classes:
             row_weights = class_balanced_weights(labels, n_classes, row_weights)
         history = train(
@@ -367,49 +321,18 @@ class GANOverSampler(BaseGenerativeOverSampler):
         )
         if step.generator_average is not None:
             generator = step.generator_average
-        fitted = {"generator_": generator, "critic_": critic, "history_": history,
-                  "ema_decay_": config.ema_decay,
-                  "anchors_": None, "anchor_labels_": None, "anchor_weights_": None,
-                  "anchor_neighbors_": None}
-        if self.anchor:
-            fitted.update(anchors_=Z.cpu().numpy(), anchor_labels_=labels.cpu().numpy())
-            if directed:
-                fitted["anchor_neighbors_"] = neighbors.cpu().numpy()
-            if anchor_weights is not None:  # anchors are then drawn by weight
-                fitted["anchor_weights_"] = anchor_weights.cpu().numpy()
-        return fitted
+        return {"generator_": generator, "critic_": critic, "history_": history,
+                "ema_decay_": config.ema_decay}
 
     def _generate_encoded(self, n_samples, class_index, torch_gen):
-        pick = None
-        if self.anchors_ is not None:
-            rows = torch.as_tensor(np.flatnonzero(self.anchor_labels_ == class_index))
-            pick = rows[self._draw_anchors(rows, n_samples, torch_gen)]
-        return self._generate_from_anchors(pick, n_samples, class_index, torch_gen)
-
-    def _generate_from_anchors(self, pick, n_samples, class_index, torch_gen):
-        """Encoded rows of class ``class_index`` from the anchors at rows
-        ``pick`` of ``anchors_`` (``None`` when not anchored); call under
-        ``torch.no_grad()``. ``benchmarks/gan_spread.py`` picks the anchors
-        itself to measure each row's offset from its own."""
         cond = torch.zeros(n_samples, len(self.classes_))
         cond[:, class_index] = 1.0
-        anchor = directions = None
-        if pick is not None:
-            anchors = torch.as_tensor(self.anchors_)
-            anchor = anchors[pick]
+        anchor = None
+        if self.anchor:
+            # anchors: training rows of the class, drawn by sample weight
+            anchor = torch.as_tensor(self.train_encoded_)[
+                self._draw_rows(class_index, n_samples, torch_gen)]
             cond = torch.cat([cond, anchor], dim=1)
-            table = getattr(self, "anchor_neighbors_", None)  # absent in old pickles
-            if table is not None:
-                directions = anchors[torch.as_tensor(table)[pick]] - anchor.unsqueeze(1)
         noise = torch.randn(n_samples, self.noise_dim, generator=torch_gen)
-        draw = torch_gen if self.anchor == "pick" and directions is not None else None
         return generator_output(self.generator_(noise, cond), self.encoder_.spans_,
-                                anchor, directions=directions, draw=draw).numpy()
-
-    def _draw_anchors(self, rows, n_samples, torch_gen):
-        """Positions in ``rows`` of the anchors: uniform, or by sample weight."""
-        weights = getattr(self, "anchor_weights_", None)  # absent in old pickles
-        if weights is None or not weights[rows.numpy()].any():
-            return torch.randint(rows.numel(), (n_samples,), generator=torch_gen)
-        return torch.multinomial(torch.as_tensor(weights[rows.numpy()]), n_samples,
-                                 replacement=True, generator=torch_gen)
+                                anchor).numpy()

@@ -1,26 +1,25 @@
 """VAEOverSampler: a conditional VAE (or adversarial autoencoder) as an over-sampler."""
 
 import numbers
-import warnings
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..backend import class_balanced_weights, torch_threads, train
-from ..backend.copies import closest_record_distances, near_copy_rate, nn_distance_scale
-from ..backend.neighbors import same_class_neighbors
+from ..backend import class_balanced_weights, train
 from ..backend.nets import ConditionalCritic, ConditionalDecoder, ConditionalEncoder
 from ..backend.steps import VAEConfig, VAEStep, decoder_output, reparameterize
-from ..base import BaseGenerativeOverSampler, _stack, _take
+from ..base import BaseGenerativeOverSampler
 from ..utils._docstring import (
     Substitution,
+    _copy_guard_docstring,
     _neighbor_scaling_docstring,
     _neural_docstring,
     _random_state_docstring,
     _sampling_strategy_docstring,
+    _training_rows_docstring,
 )
-from ..utils._validation import check_widths, plain_label
+from ..utils._validation import check_widths
 
 
 def default_architecture(n_encoded):
@@ -42,6 +41,8 @@ def default_architecture(n_encoded):
     neural=_neural_docstring.format(epochs='"auto"', batch_size=64, learning_rate=1e-3,
                                   updates=1000, small_epochs=63),
     neighbor_scaling=_neighbor_scaling_docstring.format(default="standard"),
+    copy_guard=_copy_guard_docstring,
+    training_rows=_training_rows_docstring,
 )
 class VAEOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional VAE trained on all classes.
@@ -52,8 +53,6 @@ class VAEOverSampler(BaseGenerativeOverSampler):
     into as many rows as ``sampling_strategy`` asks. Numeric columns have a
     Gaussian likelihood, categorical columns a softmax (cross-entropy), so
     mixed tables work; generated categories are always ones seen in training.
-    A guard measures how close the generated rows come to training rows and
-    can drop near-copies.
 
     Parameters
     ----------
@@ -86,8 +85,6 @@ class VAEOverSampler(BaseGenerativeOverSampler):
     beta : float, default=0.5
         Weight of the KL term (or of the adversarial term for ``"aae"``).
         Larger: smoother, blurrier rows; smaller: sharper, closer to copies.
-        0.5 ranked best of 0.5, 1 and 2 on a 6-dataset subset of the
-        quality benchmark (``docs/vae.md``).
 
     latent_sampling : {{"interpolate", "posterior", "prior"}}, default="interpolate"
         Where the latent codes of generated rows come from.
@@ -100,7 +97,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
           drawn from q(z | x, y).
         - ``"prior"``: N(0, I), the textbook VAE. With few minority rows
           the decoder's class input alone does not place the rows well
-          (see ``docs/vae.md``).
+          (see the VAE guide).
 
     n_neighbors : int, default=5
         Same-class neighbours per row for ``"interpolate"``.
@@ -118,18 +115,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         draw from the softmax for each categorical column. ``False`` returns
         the likelihood's mean and the most likely category.
 
-    copy_threshold : float, default=0.25
-        A generated row is a *near-copy* when its distance to the closest
-        training row (any class; in the encoded space: scaled numbers,
-        one-hot categories) is below ``copy_threshold`` x the median
-        distance between the class's own training rows and their nearest
-        neighbours (distinct rows). ``near_copy_rate_`` is measured with it.
-
-    drop_copies : bool, default=False
-        Drop generated near-copies and draw again until each class has its
-        exact count (at most 10 rounds; if rows are still missing, a
-        ``UserWarning`` says so and the least close of the remaining rows
-        fill the gap, so counts stay exact).
+    {copy_guard}
 
     {neural}
 
@@ -152,20 +138,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         The latent discriminator (``"aae"`` only).
     latent_dim_ : int
         The latent size used (``latent_dim`` resolved).
-    train_encoded_ : ndarray of shape (n_samples, n_encoded)
-        Encoded training rows, the reference of the near-copy guard.
-    train_labels_ : ndarray of shape (n_samples,)
-        Class index of each training row.
-    neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
-        Indices of each training row's nearest rows of its class
-        (``"interpolate"`` only).
-    copy_scale_ : ndarray of shape (n_classes,)
-        Per class, the median nearest-neighbour distance of its training
-        rows (encoded space); the threshold is ``copy_threshold`` x this.
-    near_copy_rate_ : dict
-        Per class label, the fraction of near-copies among rows drawn from
-        the fitted model before any guard (a probe of as many rows as the
-        class has, at least 50 and at most 1,000).
+    {training_rows}
     history_ : list of dict
         Per epoch: ``loss``, ``recon`` (negative log-likelihood per row),
         ``kl`` (``"vae"``) or ``g_loss``, ``d_loss``, ``d_real``, ``d_fake``
@@ -187,18 +160,19 @@ class VAEOverSampler(BaseGenerativeOverSampler):
     Sample weights: ``fit_resample(X, y, sample_weight=w)`` sets
     ``sample_weight_``; original rows keep ``w``, generated rows get the mean
     ``w`` of their class (1 without weights), and unequal weights make heavier
-    rows more frequent in training minibatches. Each class that
+    rows more frequent in training minibatches and as the rows that
+    ``latent_sampling`` starts from. Each class that
     ``sampling_strategy`` grows needs at least 2 rows.
 
     References
     ----------
-    .. [1] D. P. Kingma and M. Welling, "Auto-Encoding Variational Bayes", 2014.
-    .. [2] K. Sohn, H. Lee and X. Yan, "Learning Structured Output
+    .. [1] Kingma, D. P. and M. Welling, "Auto-Encoding Variational Bayes", 2014.
+    .. [2] Sohn, K., H. Lee and X. Yan, "Learning Structured Output
        Representation using Deep Conditional Generative Models", 2015.
-    .. [3] I. Higgins et al., "beta-VAE: Learning Basic Visual Concepts with a
+    .. [3] Higgins, I. et al., "beta-VAE: Learning Basic Visual Concepts with a
        Constrained Variational Framework", 2017.
-    .. [4] A. Makhzani et al., "Adversarial Autoencoders", 2016.
-    .. [5] L. Xu et al., "Modeling Tabular Data using Conditional GAN" (TVAE),
+    .. [4] Makhzani, A. et al., "Adversarial Autoencoders", 2016.
+    .. [5] Xu, L. et al., "Modeling Tabular Data using Conditional GAN" (TVAE),
        2019.
 
     Examples
@@ -219,7 +193,6 @@ class VAEOverSampler(BaseGenerativeOverSampler):
 
     # one cheap update per batch (no critic steps): more of them than the GAN
     _auto_updates = 1000
-    _max_guard_rounds = 10
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
@@ -231,10 +204,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "decoder_noise": ["boolean"],
         "latent_sampling": [StrOptions({"prior", "posterior", "interpolate"})],
-        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "balance_classes": ["boolean"],
-        "copy_threshold": [Interval(numbers.Real, 0, None, closed="left")],
-        "drop_copies": ["boolean"],
     }
 
     def __init__(
@@ -304,7 +274,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
     def _uses_neighbors(self):
         return self.latent_sampling == "interpolate"
 
-    def _train(self, Z, labels, n_classes, spans, torch_gen, space, row_weights=None):
+    def _train(self, Z, labels, n_classes, spans, torch_gen, neighbors, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
         latent, enc_widths, dec_widths = self._architecture(width)
@@ -323,15 +293,9 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         history = train(step, (Z, labels), epochs=epochs,
                         batch_size=min(self.batch_size, Z.shape[0]), generator=torch_gen,
                         modules=modules, row_weights=row_weights, verbose=self.verbose)
-        neighbors = None
-        if self.latent_sampling == "interpolate":
-            neighbors = same_class_neighbors(space, labels, self.n_neighbors).cpu().numpy()
-        scales = np.array([nn_distance_scale(Z[labels == k]) for k in range(n_classes)])
         return {"encoder_net_": encoder, "decoder_": decoder,
                 "discriminator_": discriminator, "latent_dim_": latent,
-                "history_": history, "train_encoded_": Z.cpu().numpy(),
-                "train_labels_": labels.cpu().numpy(), "copy_scale_": scales,
-                "neighbors_": neighbors}
+                "history_": history}
 
     def _generate_encoded(self, n_samples, class_index, torch_gen):
         cond = torch.zeros(n_samples, len(self.classes_))
@@ -349,8 +313,7 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         ``"interpolate"``: a random point between the codes of a row and of
         one of its ``n_neighbors`` nearest rows of the class (SMOTE's kernel,
         in the latent space)."""
-        rows = np.flatnonzero(self.train_labels_ == class_index)
-        pick = torch.as_tensor(rows)[torch.randint(rows.size, (n_samples,), generator=torch_gen)]
+        pick = self._draw_rows(class_index, n_samples, torch_gen)
         Z = torch.as_tensor(self.train_encoded_)
         z = reparameterize(*self.encoder_net_(Z[pick], cond), torch_gen)
         if self.latent_sampling == "posterior":
@@ -361,59 +324,3 @@ class VAEOverSampler(BaseGenerativeOverSampler):
         z_other = reparameterize(*self.encoder_net_(Z[other], cond), torch_gen)
         u = torch.rand(n_samples, 1, generator=torch_gen)
         return z + u * (z_other - z)
-
-    # -- near-copies ---------------------------------------------------------
-
-    def _fit_model(self, X, y, *weights):
-        super()._fit_model(X, y, *weights)
-        self.near_copy_rate_ = self._probe_near_copies()
-
-    def _probe_near_copies(self):
-        """Near-copy rate of unguarded draws, per class."""
-        rates = {}
-        with torch_threads(self.n_threads):
-            for k, label in enumerate(self.classes_):
-                n = int(np.clip(self.class_counts_[k], 50, 1000))
-                X_new = BaseGenerativeOverSampler._sample(self, n, label, self._sample_rng)
-                threshold = self.copy_threshold * self.copy_scale_[k]
-                rates[plain_label(label)] = near_copy_rate(
-                    self.encoder_.transform(X_new), self.train_encoded_, threshold)
-        return rates
-
-    def _sample(self, n_samples, label, rng):
-        matches = np.flatnonzero(self.classes_ == label)
-        if not self.drop_copies or matches.size == 0 or n_samples == 0:
-            return super()._sample(n_samples, label, rng)  # (unknown labels raise there)
-        threshold = self.copy_threshold * self.copy_scale_[matches[0]]
-        with torch_threads(self.n_threads):
-            return self._sample_far_rows(n_samples, label, threshold, rng)
-
-    def _sample_far_rows(self, n_samples, label, threshold, rng):
-        """Draw, drop rows closer than ``threshold`` to a training row, repeat."""
-        kept, n_kept, n_drawn, n_far = [], 0, 0, 0
-        for _ in range(self._max_guard_rounds):
-            need = n_samples - n_kept
-            if need == 0:
-                break
-            # draw enough for the acceptance rate seen so far (floor 5%)
-            accept = max(n_far / n_drawn, 0.05) if n_drawn else 1.0
-            n_draw = min(int(np.ceil(1.2 * need / accept)) + 2, 20 * need + 10)
-            X_new = super()._sample(n_draw, label, rng)
-            dist = closest_record_distances(self.encoder_.transform(X_new), self.train_encoded_)
-            far = np.flatnonzero(dist >= threshold)
-            n_drawn, n_far = n_drawn + n_draw, n_far + far.size
-            kept.append(_take(X_new, far[:need]))
-            n_kept += min(far.size, need)
-        if n_kept < n_samples:
-            need = n_samples - n_kept
-            warnings.warn(
-                f"VAEOverSampler kept {n_kept} of {n_samples} rows of class {plain_label(label)!r} "
-                f"after {self._max_guard_rounds} rounds: only {n_far} of {n_drawn} "
-                f"draws were at least copy_threshold={self.copy_threshold} x the "
-                f"class's nearest-neighbour distance from every training row. The "
-                f"{need} least close near-copies fill the gap. Lower copy_threshold, "
-                "raise beta, or train fewer epochs.", UserWarning, stacklevel=4)
-            # farthest first: the far rows (all taken), then the least close copies
-            farthest_first = np.argsort(-dist, kind="stable")
-            kept.append(_take(X_new, farthest_first[far.size : far.size + need]))
-        return _stack(kept)

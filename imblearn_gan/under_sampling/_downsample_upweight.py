@@ -6,11 +6,11 @@ from typing import ClassVar
 import numpy as np
 from imblearn.under_sampling.base import BaseUnderSampler
 from imblearn.utils import check_target_type
-from sklearn.utils import _safe_indexing, check_consistent_length, check_random_state
+from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ..exceptions import InputError
-from ..utils._compat import validate_data
+from ..utils._compat import _safe_indexing, validate_data
 from ..utils._docstring import Substitution
 from ..utils._validation import check_sample_weight
 from ..utils._weights import SampleWeightMixin, warn_if_weights_dropped
@@ -86,7 +86,7 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
     ----------
     .. [1] Google, "Imbalanced data: downsampling and upweighting", Machine
        Learning Crash Course, 2024.
-    .. [2] D. G. Horvitz and D. J. Thompson, "A generalization of sampling
+    .. [2] Horvitz, D. G. and D. J. Thompson, "A generalization of sampling
        without replacement from a finite universe", JASA 47, 1952.
 
     Examples

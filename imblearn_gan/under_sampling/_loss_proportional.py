@@ -66,12 +66,17 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
 
     Parameters
     ----------
-    sampling_strategy : {{"all", "majority", "not minority", "not majority", \
-"auto"}}, list or callable, default="all"
+    sampling_strategy : {{"auto", "majority", "not minority", "not majority", \
+"all"}}, list or callable, default="auto"
         Classes that are subsampled; rows of every other class are kept with
-        ``p = 1`` and their incoming weight. Strings as imbalanced-learn's
-        cleaning samplers (``"auto"`` is ``"not minority"``), a list names the
-        classes, a callable maps ``y`` to a dict whose keys are the classes.
+        ``p = 1`` and their incoming weight. ``"auto"`` is ``"not minority"``,
+        as in imbalanced-learn's under-samplers: the smallest class is kept
+        whole and every other class is subsampled. ``"all"`` subsamples every
+        class, for data where even the smallest class is plentiful. Other
+        strings as imbalanced-learn's cleaning samplers; a list names the
+        classes; a callable maps ``y`` to a dict whose keys are the classes.
+        On imbalanced problems keeping the minority ranks ahead of
+        subsampling it (see the Loss-proportional sampling guide).
 
     sample_size : float in (0, 1] or int, default=0.1
         Expected number of kept rows of the subsampled classes: a fraction of
@@ -183,12 +188,12 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     which would load it into memory: the pilot trains on its pilot rows
     (computed to the client), scoring, the ``lambda`` summaries and the
     selection run per partition, and ``X_res``, ``y_res`` and the per-row
-    attributes are dask arrays with unknown chunk sizes (see
-    ``docs/loss_proportional.md``).
+    attributes are dask arrays with unknown chunk sizes (see the
+    Loss-proportional sampling guide).
 
     References
     ----------
-    .. [1] P. Mineiro and N. Karampatziakis, "Loss-Proportional Subsampling
+    .. [1] Mineiro, P. and N. Karampatziakis, "Loss-Proportional Subsampling
        for Subsequent ERM", ICML 2013.
 
     Examples
@@ -202,9 +207,12 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     >>> print(f"Original dataset shape {{Counter(y.tolist())}}")
     Original dataset shape Counter({{0: 17923, 1: 2077}})
     >>> print(f"Resampled dataset shape {{Counter(y_res.tolist())}}")
-    Resampled dataset shape Counter({{1: 1109, 0: 967}})
-    >>> round(sampler.expected_sample_size_)
-    2000
+    Resampled dataset shape Counter({{1: 2077, 0: 1869}})
+    >>> round(sampler.target_size_)  # a tenth of the majority, in expectation
+    1792
+    >>> kept_minority = sampler.sample_weight_[y_res == 1]  # every row, weight 1
+    >>> print(len(kept_minority), kept_minority.min(), kept_minority.max())
+    2077 1.0 1.0
     >>> bool(sampler.sample_weight_.max() <= 1 / sampler.p_min_)
     True
     """
@@ -236,7 +244,7 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, sampling_strategy="all", sample_size=0.1, p_min="auto",
+    def __init__(self, *, sampling_strategy="auto", sample_size=0.1, p_min="auto",
                  loss="log_loss", pilot=None, pilot_size=100_000, cross_fit=5,
                  pilot_tol=1e-4, pilot_max_iter=200, chunk_size=100_000, device="auto",
                  n_threads=1, random_state=None):
@@ -266,14 +274,18 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         Parameters
         ----------
         X : {array-like, dataframe, dask array} of shape (n_samples, n_features)
+            Numeric rows (a DataFrame's columns must be numeric).
         y : array-like or dask array of shape (n_samples,)
+            Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Incoming row weights; kept rows carry ``sample_weight / p``.
 
         Returns
         -------
         X_resampled : same type as ``X``, of shape (n_kept, n_features)
+            The kept rows, in their input order.
         y_resampled : same type as ``y``, of shape (n_kept,)
+            Their labels; their weights are in ``sample_weight_``.
         """
         try:
             if _is_dask(X) or _is_dask(y):

@@ -8,7 +8,6 @@ import torch
 from imblearn.under_sampling.base import BaseCleaningSampler
 from sklearn import get_config
 from sklearn.neighbors import KDTree
-from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..backend import TabularEncoder, resolve_device, torch_threads
@@ -19,7 +18,7 @@ from ..backend.neighbors import (
     rank_ties,
     release_freed_memory,
 )
-from ..utils._compat import _openmp_effective_n_threads
+from ..utils._compat import _openmp_effective_n_threads, _safe_indexing
 from ..utils._docstring import Substitution
 from ..utils._validation import check_mixed_X_y, check_sample_weight
 from ..utils._weights import SampleWeightMixin
@@ -85,7 +84,7 @@ default="auto"
         ``None`` keeps torch's setting. Brute force runs one worker thread
         per row of tiles (each with one torch thread), robust to a busy core.
         One large search may use every core; 1 is safe under
-        ``GridSearchCV(n_jobs=...)`` (see ``docs/tomek.md``).
+        ``GridSearchCV(n_jobs=...)`` (see the TomekPruner guide).
 
     chunk_size : int or "auto", default="auto"
         Brute force works on tiles of ``4 * chunk_size`` by
@@ -94,8 +93,8 @@ default="auto"
         row), never ``n x n``. ``"auto"``: 256 on the CPU (where tiles also
         shrink on small tables, to keep memory within the data's), 4096 on
         CUDA, where each tile costs a few kernel launches and small tiles
-        leave the GPU idle (``docs/tomek.md``); there tiles are also capped
-        at half the free GPU memory.
+        leave the GPU idle (see the TomekPruner guide); there tiles are
+        also capped at half the free GPU memory.
 
     Attributes
     ----------
@@ -115,7 +114,7 @@ default="auto"
         orders the fast search could not prove).
     n_features_in_ : int
         Number of features of ``X``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
 
     See Also
@@ -138,7 +137,7 @@ default="auto"
 
     References
     ----------
-    .. [1] I. Tomek, "Two modifications of CNN," IEEE Transactions on Systems,
+    .. [1] Tomek, I., "Two modifications of CNN," IEEE Transactions on Systems,
        Man, and Cybernetics, vol. 6, pp. 769-772, 1976.
 
     Examples

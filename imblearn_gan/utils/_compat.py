@@ -6,6 +6,7 @@ They come through ``sklearn_compat`` (a dependency of imbalanced-learn), as in
 
 from imblearn.pipeline import _fit_resample_one, _fit_transform_one
 from sklearn.pipeline import _name_estimators
+from sklearn.utils import _safe_indexing
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
@@ -20,5 +21,15 @@ __all__ = [
     "_openmp_effective_n_threads",
     "_print_elapsed_time",
     "_routing_enabled",
+    "_safe_indexing",
+    "imblearn_dataset_names",
     "validate_data",
 ]
+
+
+def imblearn_dataset_names():
+    """Names of imbalanced-learn's ``fetch_datasets`` collection (its private
+    ``MAP_NAME_ID`` table; imported on first use)."""
+    from imblearn.datasets._zenodo import MAP_NAME_ID
+
+    return list(MAP_NAME_ID)

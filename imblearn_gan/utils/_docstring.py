@@ -24,15 +24,48 @@ _neighbor_scaling_docstring = """neighbor_scaling : {{"minmax", "standard"}} or 
 default="{default}"
         The metric in which each row's ``n_neighbors`` same-class neighbours
         are found. ``"minmax"``: numeric columns scaled to [0, 1] by their
-        training range; ``"standard"``: z-scores (the encoded table itself
-        when ``numeric_encoding="standard"``; with the other encodings,
-        neighbours were found on the encoded table before this parameter
-        existed); ``None``: the columns' own units, as SMOTE sees them at
+        training range; ``"standard"``: z-scores of the numeric columns;
+        ``None``: the columns' own units, as SMOTE sees them at
         the head of a pipeline. With ``"minmax"`` and ``None``, one-hot cells
         of categorical columns are half the median standard deviation of the
         scaled numeric columns, so a different category adds half that
         median's square to a squared distance (SMOTENC adds the whole
         square); with ``"standard"``, one-hot cells of 1.""".rstrip()
+
+_copy_guard_docstring = """copy_threshold : float, default=0.25
+        A generated row is a *near-copy* when its distance to the closest
+        training row (any class; in the encoded space: scaled numbers,
+        one-hot categories) is below ``copy_threshold`` x the median
+        distance between the class's own training rows and their nearest
+        neighbours (distinct rows). ``near_copy_rate_`` is measured with it.
+
+    drop_copies : bool, default=False
+        Drop generated near-copies and draw again until each class has its
+        exact count (at most 10 rounds; if rows are still missing, a
+        ``UserWarning`` says so and the least close of the remaining rows
+        fill the gap, so counts stay exact).""".rstrip()
+
+_training_rows_docstring = """train_encoded_ : ndarray of shape (n_samples, n_encoded)
+        Encoded training rows: the rows generation starts from (anchors of
+        the GAN, latent codes of the VAE) and the reference of the near-copy
+        guard.
+    train_labels_ : ndarray of shape (n_samples,)
+        Class index of each training row.
+    train_weights_ : ndarray of shape (n_samples,) or None
+        Sample weight of each training row when the weights were unequal
+        (generation then draws its starting rows in proportion to them);
+        ``None`` otherwise.
+    neighbors_ : ndarray of shape (n_samples, n_neighbors) or None
+        Indices of each training row's nearest rows of its class (``None``
+        when the sampler does not use them).
+    copy_scale_ : ndarray of shape (n_classes,)
+        Per class, the median nearest-neighbour distance of its training
+        rows (encoded space); the near-copy threshold is ``copy_threshold``
+        x this.
+    near_copy_rate_ : dict
+        Per class label, the fraction of near-copies among rows drawn from
+        the fitted model before any guard (a probe of as many rows as the
+        class has, at least 50 and at most 1,000).""".rstrip()
 
 _neural_docstring = """categorical_features : "auto", array-like of int or str, or None, \
 default="auto"

@@ -1,6 +1,6 @@
 """The sample-weight protocol shared by every sampler of the package.
 
-Rules (docs/weights.md):
+Rules (see the Sample weights guide):
 
 - ``fit_resample(X, y, sample_weight=None)``; after it, ``sample_weight_`` is a
   float64 array aligned with the returned rows.

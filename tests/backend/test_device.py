@@ -103,7 +103,7 @@ def test_fit_on_cuda_then_sample_on_cpu_after_pickling():
     X = np.r_[rng.normal(-2, 1, size=(120, 3)), rng.normal(2, 1, size=(30, 3))]
     y = np.r_[np.zeros(120, int), np.ones(30, int)]
     sampler = GANOverSampler(
-        epochs=2, learning_rate=1e-3, anchor="neighbors", generator_widths=(16,),
+        epochs=2, learning_rate=1e-3, generator_widths=(16,),
         critic_widths=(16,), noise_dim=4, batch_size=64, device="cuda", random_state=0,
     )
 

@@ -63,6 +63,21 @@ def test_counts_and_exact_weight_sums(params, expected):
     }
 
 
+def test_default_keeps_every_minority_row_with_weight_one():
+    # Setup
+    X, y = make_data([300, 120, 40])
+
+    # Run
+    sampler = DownsampleUpweight(random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+
+    # Assert: "auto" = not minority, as imbalanced-learn's under-samplers
+    assert sampler.sampling_strategy == "auto"
+    assert sorted(sampler.sampling_strategy_) == [0, 1]
+    assert_array_equal(sampler.sample_indices_[y_res == 2], np.flatnonzero(y == 2))
+    assert_array_equal(sampler.sample_weight_[y_res == 2], 1.0)
+
+
 def test_rows_follow_sample_indices_in_original_order():
     # Setup
     X, y = make_data([200, 30])
@@ -130,10 +145,13 @@ def test_same_random_state_same_rows_and_different_seeds_differ():
     c = DownsampleUpweight(random_state=4)
     c.fit_resample(X, y)
 
-    # Assert
+    # Assert: another seed draws another subsample of the majority, sharing
+    # about as many rows as two independent draws (30 * 30 / 200 = 4.5)
     assert first.sampling_strategy_ == {0: 30}
     assert_array_equal(a.sample_indices_, b.sample_indices_)
-    assert not np.array_equal(a.sample_indices_, c.sample_indices_)
+    majority_a, majority_c = (s.sample_indices_[s.sample_indices_ < 200] for s in (a, c))
+    assert len(majority_a) == len(majority_c) == 30
+    assert len(np.intersect1d(majority_a, majority_c)) <= 12
 
 
 def test_dataframe_and_sparse_input():

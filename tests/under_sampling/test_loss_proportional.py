@@ -69,7 +69,8 @@ def test_solve_lambda_matches_brute_force(ties):
     assert lam == pytest.approx(_brute_lambda(losses, target, p_min), rel=1e-6)
 
 
-def test_weighted_mean_is_unbiased_monte_carlo(data):
+@pytest.mark.parametrize("strategy", ["auto", "all"])
+def test_weighted_mean_is_unbiased_monte_carlo(data, strategy):
     # Setup: a frozen pilot (no refit per seed); statistics tied to the loss
     X, y = data
     pilot = FrozenEstimator(LogisticRegression().fit(X[:1000], y[:1000]))
@@ -79,19 +80,63 @@ def test_weighted_mean_is_unbiased_monte_carlo(data):
     # Run: 300 seeds; Horvitz-Thompson mean = sum(w * stat) / n
     for seed in range(300):
         sampler = LossProportionalSampler(pilot=pilot, cross_fit=None, sample_size=0.05,
-                                          random_state=seed)
+                                          sampling_strategy=strategy, random_state=seed)
         X_res, y_res = sampler.fit_resample(X, y)
         stats = np.column_stack([X_res[:, 0], y_res])
         estimates.append(sampler.sample_weight_ @ stats / len(y))
         naive.append(stats.mean(axis=0))  # wrong weights: all equal
     estimates, naive = np.array(estimates), np.array(naive)
 
-    # Assert: within 4 standard errors of the full-data value; the unweighted
-    # mean (wrong weights) is far off, so the test can fail
+    # Assert: within 4 standard errors of the full-data value (the class share
+    # is exact when the minority is kept whole: its rows have weight 1); the
+    # unweighted mean (wrong weights) is far off, so the test can fail
     se = estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
-    assert np.all(np.abs(estimates.mean(axis=0) - truth) < 4 * se)
+    assert np.all(np.abs(estimates.mean(axis=0) - truth) <= 4 * se + 1e-12)
+    if strategy == "auto":
+        np.testing.assert_allclose(estimates[:, 1], truth[1], rtol=1e-12)
     se_naive = naive.std(axis=0, ddof=1) / np.sqrt(len(naive))
     assert np.all(np.abs(naive.mean(axis=0) - truth) > 10 * se_naive)
+
+
+def test_default_keeps_every_minority_row_with_weight_one(data):
+    # Setup
+    X, y = data
+
+    # Run: the default, and the strategy it stands for
+    default = LossProportionalSampler(**FAST)
+    _, y_res = default.fit_resample(X, y)
+    explicit = LossProportionalSampler(sampling_strategy="not minority", **FAST)
+    explicit.fit_resample(X, y)
+
+    # Assert: every minority row, p = 1, weight 1; a tenth of the majority
+    # in expectation; the same rows as "not minority"
+    assert default.sampling_strategy == "auto"
+    assert list(default.sampling_strategy_) == [0]
+    minority = np.flatnonzero(y == 1)
+    np.testing.assert_array_equal(default.sample_indices_[y_res == 1], minority)
+    np.testing.assert_array_equal(default.keep_probability_[y_res == 1], 1.0)
+    np.testing.assert_array_equal(default.sample_weight_[y_res == 1], 1.0)
+    assert default.target_size_ == pytest.approx(0.1 * np.sum(y == 0))
+    assert default.expected_sample_size_ == pytest.approx(
+        default.target_size_ + len(minority), rel=1e-9)
+    np.testing.assert_array_equal(default.sample_indices_, explicit.sample_indices_)
+
+
+def test_default_keeps_only_the_smallest_of_three_classes():
+    # Setup: classes of 3,000, 1,000 and 300 rows
+    X, y = make_classification(n_samples=4_300, n_classes=3, n_informative=4,
+                               weights=[3000 / 4300, 1000 / 4300], flip_y=0, random_state=0)
+    counts = np.bincount(y)
+
+    # Run
+    sampler = LossProportionalSampler(**FAST)
+    _, y_res = sampler.fit_resample(X, y)
+
+    # Assert: the two larger classes are subsampled to a tenth together
+    smallest = int(np.argmin(counts))
+    assert sorted(sampler.sampling_strategy_) == sorted(set(range(3)) - {smallest})
+    assert np.sum(y_res == smallest) == counts[smallest]
+    assert sampler.target_size_ == pytest.approx(0.1 * (len(y) - counts[smallest]))
 
 
 @pytest.mark.parametrize("sample_size,strategy", [(0.1, "all"), (300, "all"),
@@ -172,12 +217,16 @@ def test_cross_fit_scores_pilot_rows_out_of_sample(data):
     crossed.fit_resample(X, y)
 
     # Assert: scored by the pilot that saw them, every loss is at the floor, so
-    # the sample degenerates to a uniform one; cross-fitted, losses are honest
+    # the sample of the subsampled (majority) class degenerates to a uniform
+    # one; cross-fitted, losses are honest
+    def majority_probabilities(sampler):
+        return sampler.keep_probability_[y[sampler.sample_indices_] == 0]
+
     assert in_sample.pilot_loss_ < 1e-6
-    assert np.ptp(in_sample.keep_probability_) < 1e-12
+    assert np.ptp(majority_probabilities(in_sample)) < 1e-12
     assert crossed.pilot_loss_ > 0.5
     assert len(crossed.cross_fit_pilots_) == 4
-    assert np.ptp(crossed.keep_probability_) > 0.5
+    assert np.ptp(majority_probabilities(crossed)) > 0.5
 
 
 def test_custom_pilot_with_string_labels(data):
@@ -213,6 +262,7 @@ def test_chunked_equals_unchunked(data):
     np.testing.assert_array_equal(X_small, X_whole)
 
 
+@pytest.mark.slow
 def test_float32_input_is_not_copied():
     # Setup: 200,000 x 20 float32 (16 MB); a float64 copy would be 32 MB
     rng = np.random.RandomState(0)
@@ -220,6 +270,8 @@ def test_float32_input_is_not_copied():
     y = (X[:, 0] + rng.standard_normal(200_000) > 1.5).astype(int)
     sampler = LossProportionalSampler(pilot_size=5_000, cross_fit=2, chunk_size=20_000,
                                       device="cpu", random_state=0)
+    # torch imports modules on the first optimizer step: not part of the fit
+    LossProportionalSampler(**FAST).fit_resample(X[:2_000], y[:2_000])
 
     # Run
     tracemalloc.start()
@@ -227,9 +279,10 @@ def test_float32_input_is_not_copied():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    # Assert: output (~10% of X) + losses (1/20 of X) + chunks, far below a copy
+    # Assert: the output (the minority and a tenth of the majority) + losses
+    # (1/20 of X) + chunks; a copy of X would add X.nbytes
     assert X_res.dtype == np.float32
-    assert peak < 0.4 * X.nbytes, peak / X.nbytes
+    assert peak < X_res.nbytes + 0.25 * X.nbytes, peak / X.nbytes
 
 
 def test_squared_error_loss(data):
@@ -243,7 +296,9 @@ def test_squared_error_loss(data):
     log.fit_resample(X, y)
 
     # Assert: another loss, other probabilities, the same target
-    assert brier.expected_sample_size_ == pytest.approx(0.1 * len(y))
+    n_minority = int(np.sum(y == 1))
+    assert brier.expected_sample_size_ == pytest.approx(0.1 * (len(y) - n_minority) + n_minority)
+    assert brier.expected_sample_size_ == pytest.approx(log.expected_sample_size_)
     assert brier.lambda_ != pytest.approx(log.lambda_)
 
 
