@@ -31,6 +31,8 @@ from .utils._validation import (
     check_mixed_X_y,
     check_sample_weight,
     plain_label,
+    stack_rows,
+    take_rows,
 )
 from .utils._weights import SampleWeightMixin, generated_weights
 
@@ -138,7 +140,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
             self.sample_weight_ = np.concatenate(
                 [weights, generated_weights(weights, y, y_res[len(y):])]
             )
-        return _stack(X_parts), y_res
+        return stack_rows(X_parts), y_res
 
     def _fit_model(self, X, y, weights):
         """Encode, train, and set every fitted attribute at the end.
@@ -283,7 +285,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         parts = {label: self._sample(int(np.sum(labels == label)), label, rng)
                  for label in np.unique(labels)}
         order = np.argsort(np.argsort(labels, kind="stable"), kind="stable")
-        return _take(_stack([parts[label] for label in np.unique(labels)]), order)
+        return take_rows(stack_rows([parts[label] for label in np.unique(labels)]), order)
 
     def _sample(self, n_samples, label, rng):
         """Rows of class ``label``; with ``drop_copies``, none closer than the
@@ -350,7 +352,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
                                                 self.train_encoded_)
             far = np.flatnonzero(dist >= threshold)
             n_drawn, n_far = n_drawn + n_draw, n_far + far.size
-            kept.append(_take(X_new, far[:need]))
+            kept.append(take_rows(X_new, far[:need]))
             n_kept += min(far.size, need)
         if n_kept < n_samples:
             need = n_samples - n_kept
@@ -364,8 +366,8 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
                 "or train fewer epochs.", UserWarning, stacklevel=4)
             # farthest first: the far rows (all taken), then the least close copies
             farthest_first = np.argsort(-dist, kind="stable")
-            kept.append(_take(X_new, farthest_first[far.size : far.size + need]))
-        return _stack(kept)
+            kept.append(take_rows(X_new, farthest_first[far.size : far.size + need]))
+        return stack_rows(kept)
 
     def plot_history(self, path=None, ax=None):
         """Plot ``history_`` (losses and discriminator outputs) to a PNG.
@@ -426,14 +428,3 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
     def _generate_encoded(self, n_samples, class_index, torch_gen):
         """Return ``n_samples`` encoded rows (ndarray) of one class."""
 
-
-def _stack(parts):
-    if hasattr(parts[0], "iloc"):
-        import pandas as pd
-
-        return pd.concat(parts, ignore_index=True)
-    return np.concatenate(parts, axis=0)
-
-
-def _take(X, order):
-    return X.iloc[order].reset_index(drop=True) if hasattr(X, "iloc") else X[order]

@@ -61,18 +61,22 @@ def _exact_distances(query, reference, index):
     return diff.norm(dim=1).cpu().numpy()
 
 
-def nn_distance_scale(Z_train, *, quantile=0.5, chunk_size=1024):
+def nn_distance_scale(Z_train, *, quantile=0.5, chunk_size=1024, max_queries=4096):
     """The training rows' typical spacing: a quantile of NN distances.
 
     Each *distinct* row's distance to its nearest other distinct row
     (duplicates are merged first, so a table with repeated rows still gets
-    a positive scale); ``quantile=0.5`` is the median.
+    a positive scale); ``quantile=0.5`` is the median. Above
+    ``max_queries`` distinct rows, the quantile is estimated from that many
+    rows (a fixed random subset, searched against every row), so the cost
+    grows linearly with the rows instead of quadratically.
 
     Parameters
     ----------
     Z_train : array-like or tensor of shape (n_train, d)
     quantile : float in [0, 1], default=0.5
     chunk_size : int, default=1024
+    max_queries : int, default=4096
 
     Returns
     -------
@@ -80,10 +84,21 @@ def nn_distance_scale(Z_train, *, quantile=0.5, chunk_size=1024):
         0.0 when there are fewer than two distinct rows.
     """
     distinct = torch.unique(_as_tensor(Z_train), dim=0)
-    if distinct.shape[0] < 2:
+    n = distinct.shape[0]
+    if n < 2:
         return 0.0
-    _, index = kneighbors(distinct, distinct, 1, chunk_size=chunk_size, exclude_self=True)
-    return float(np.quantile(_exact_distances(distinct, distinct, index), quantile))
+    if n <= max_queries:
+        query = distinct
+        _, index = kneighbors(distinct, distinct, 1, chunk_size=chunk_size, exclude_self=True)
+    else:
+        # a seeded subset of its own: the sampler's random stream is not touched
+        pick = torch.randperm(n, generator=torch.Generator().manual_seed(0))[:max_queries]
+        pick = pick.to(distinct.device)
+        query = distinct[pick]
+        _, index = kneighbors(query, distinct, 2, chunk_size=chunk_size)
+        # the nearest row that is not the query itself
+        index = torch.where(index[:, :1] == pick[:, None], index[:, 1:], index[:, :1])
+    return float(np.quantile(_exact_distances(query, distinct, index), quantile))
 
 
 def nn_distance_threshold(Z_train, ratio, *, quantile=0.5, chunk_size=1024):

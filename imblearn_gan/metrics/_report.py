@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.utils._param_validation import validate_params
 
 from ..exceptions import InputError
+from ..utils._validation import stack_rows
 from ._fidelity import (
     classifier_two_sample_auc,
     correlation_difference,
@@ -22,15 +23,6 @@ COLUMNS = ["class", "group", "metric", "value"]
 
 def _rows(X, mask):
     return X.iloc[np.flatnonzero(mask)] if hasattr(X, "iloc") else np.asarray(X)[mask]
-
-
-def _stack(parts):
-    """Rows of several tables of one type (DataFrames or arrays), in order."""
-    if hasattr(parts[0], "iloc"):
-        import pandas as pd
-
-        return pd.concat(parts, ignore_index=True)
-    return np.concatenate(parts, axis=0)
 
 
 def _is_fitted_generator(sampler):
@@ -57,7 +49,7 @@ def synthetic_rows(sampler, X_train, y_train, random_state=None):
                  for label, n in sampler.sampling_strategy_.items() if n > 0]
         if not parts:
             return X_train[:0], np.asarray(y_train)[:0]
-        return _stack([X for X, _ in parts]), np.concatenate([y for _, y in parts])
+        return stack_rows([X for X, _ in parts]), np.concatenate([y for _, y in parts])
     X_res, y_res = sampler.fit_resample(X_train, y_train)
     n = len(y_train)
     if len(y_res) < n:

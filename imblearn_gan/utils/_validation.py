@@ -134,3 +134,18 @@ def check_sample_weight(sample_weight, n_rows):
     if n_rows and not np.any(weights > 0):
         raise InputError("sample_weight is zero for every row; no row would count.")
     return weights
+
+
+def stack_rows(parts):
+    """Stack row blocks: DataFrames with ``pd.concat`` (fresh index), arrays
+    with ``np.concatenate``."""
+    if hasattr(parts[0], "iloc"):
+        import pandas as pd
+
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate(parts, axis=0)
+
+
+def take_rows(X, order):
+    """Rows ``order`` of an array or a DataFrame (fresh index)."""
+    return X.iloc[order].reset_index(drop=True) if hasattr(X, "iloc") else X[order]

@@ -68,6 +68,25 @@ def test_nn_distance_scale_is_the_median_nn_distance_of_distinct_rows():
     assert nn_distance_threshold(train, 0.25) == pytest.approx(0.25)
 
 
+def test_nn_distance_scale_estimates_large_tables_from_a_subset_of_queries():
+    # Setup: 6,000 distinct rows, more than max_queries, with a duplicate
+    train = random_points(6000, seed=3)
+    train = np.r_[train, train[:1]]
+    dist, _ = NearestNeighbors(n_neighbors=2).fit(train[:6000]).kneighbors(train[:6000])
+    exact = np.median(dist[:, 1])
+
+    # Run
+    estimate = nn_distance_scale(train, max_queries=1000)
+    all_rows = nn_distance_scale(train, max_queries=10_000)
+
+    # Assert: every row searched gives the exact median; 1,000 queries of
+    # 6,000 come within a few percent of it, and the subset is fixed
+    assert all_rows == pytest.approx(exact, rel=1e-5)
+    assert estimate == pytest.approx(exact, rel=0.05)
+    assert estimate != all_rows
+    assert nn_distance_scale(train, max_queries=1000) == estimate
+
+
 def test_nn_distance_scale_of_one_distinct_row_is_zero():
     # Run / Assert
     assert nn_distance_scale(np.ones((4, 2))) == 0.0
