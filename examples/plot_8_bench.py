@@ -31,7 +31,7 @@ print(result.rows[0])
 # --------------------
 # ``compare`` gives, per metric and sampler, the mean over datasets, the mean rank
 # (1 = best) and a Wilcoxon test against the baseline; ``friedman`` tests whether any
-# sampler differs. With three datasets no test can reach p < 0.25: a run this small shows
+# sampler differs. With three datasets no Wilcoxon test can reach p < 0.25: a run this small shows
 # a trend at most.
 table, friedman = compare(result.rows, baseline="smote")
 print(table[["metric", "sampler", "mean", "mean_rank", "wilcoxon_p"]].round(3).to_string())
