@@ -77,7 +77,7 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 # -- HTML ----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"imblearn-gan {release}"
-html_static_path = ["_static"]
+html_static_path = []  # no static files of our own
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": False,

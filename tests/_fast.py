@@ -5,7 +5,7 @@ tuned for quality, not for a test suite, and may change.
 
 The device is the CPU by default, so the suite needs no GPU. Set
 ``IMBLEARN_GAN_TEST_DEVICE=cuda`` to run every test that uses these settings
-on a GPU instead (``benchmarks/README.md``, "On a GPU").
+on a GPU instead (CONTRIBUTING.md, "Run the tests").
 """
 
 import os

@@ -16,7 +16,9 @@ from imblearn_gan.bench import (
     SAMPLERS,
     _registry,
     _runner,
+    benchmark,
     compare,
+    head_to_head,
     register_sampler,
     run_benchmark,
     summarize,
@@ -25,6 +27,7 @@ from imblearn_gan.bench.__main__ import main, run_bench
 from imblearn_gan.bench._ctgan import CTGANFamilyOverSampler
 from imblearn_gan.bench._registry import parse_spec, parse_value, split_specs
 from imblearn_gan.bench._runner import subsample_fraction
+from imblearn_gan.datasets import load_dataset
 from imblearn_gan.exceptions import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,7 +204,7 @@ def test_threshold_and_weight_samplers_run():
     # Assert: plain logistic regression predicts the majority on glass2; a tuned
     # threshold lifts balanced accuracy well above it. Down-sampling to balance
     # lifts it too, unless the up-weights reach the classifier and restore the
-    # true prior: DownsampleUpweight's rows are RandomUnderSampler's, weighted
+    # true prior: DownsampleUpweight keeps as many rows as RandomUnderSampler, weighted
     assert bacc["none"] == 0.5
     assert bacc["threshold"] > bacc["none"] + 0.1
     assert bacc["rus"] > bacc["none"] + 0.1
@@ -369,11 +372,12 @@ def test_python_m_runs_the_benchmark_without_a_subcommand(monkeypatch, capsys):
 
 def test_quality_flag_writes_quality_rows(tmp_path):
     # Run
-    run_bench(["--datasets", "glass2", "--samplers", "smote,gan:epochs=1", "--classifiers",
+    run_bench(["--datasets", "glass2", "--samplers", "smote,gan:epochs=1,adasyn", "--classifiers",
                "logreg", "--cv", "2", "--metrics", "roc_auc", "--quality", "--out", str(tmp_path)])
-    # Assert: quality_report ran on each training fold, for the generative sampler only
+    # Assert: quality_report ran on each training fold, for the over-samplers that read the
+    # raw table and only add rows (not ADASYN, which gets the encoded table)
     quality = pd.read_csv(tmp_path / "quality.csv")
-    assert set(quality.sampler) == {"gan:epochs=1"} and set(quality.fold) == {0, 1}
+    assert set(quality.sampler) == {"gan:epochs=1", "smote"} and set(quality.fold) == {0, 1}
     assert {"c2st_auc", "tstr_roc_auc"} <= set(quality.metric)
     assert "Synthetic-data quality" in (tmp_path / "summary.md").read_text()
 
@@ -394,3 +398,100 @@ def test_parallel_jobs_give_identical_rows():
     parallel = run_benchmark(*args, n_jobs=2, **kwargs)
     # Assert: same order, same values (folds, seeds and thread limits do not depend on n_jobs)
     assert serial == parallel and len(serial) == 2 * 2 * 2
+
+
+def test_config_file_sets_options_and_the_command_line_wins(tmp_path, capsys):
+    config = tmp_path / "run.toml"
+    config.write_text('datasets = ["glass2", "wine-2"]\nsamplers = ["none", "ros"]\n'
+                      'classifiers = ["logreg"]\ncv = "2x1"\nmetrics = ["roc_auc", "fit_time"]\n'
+                      f'focus = ["ros"]\nout = "{(tmp_path / "out").as_posix()}"\n')
+    assert run_bench(["--config", str(config), "--cv", "3"]) == 0
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run["config"]["datasets"] == ["glass2", "wine-2"]
+    assert run["config"]["samplers"] == ["none", "ros"]
+    assert run["config"]["cv"] == "3"  # the command line won over the file
+    assert run["n_fits"] == 2 * 2 * 3
+    assert "Head to head, all datasets" in capsys.readouterr().out
+    assert "## Head to head, all datasets" in (tmp_path / "out" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("colour = 'red'\n", "unknown key(s) ['colour']"),
+    ("samplers = [\n", "--config"),
+])
+def test_config_file_errors_exit_2_with_message(tmp_path, text, message, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    with pytest.raises(SystemExit) as exit_info:
+        run_bench(["--config", str(config)])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_rows_option_summarizes_a_saved_run_identically(tmp_path):
+    argv = ["--datasets", "glass2,wine-2,ecoli3", "--samplers", "none,ros,smote",
+            "--classifiers", "logreg", "--cv", "2", "--metrics", "roc_auc,pr_auc,fit_time",
+            "--focus", "ros"]
+    assert run_bench([*argv, "--out", str(tmp_path / "a")]) == 0
+    assert run_bench([*argv, "--rows", str(tmp_path / "a" / "rows.csv"),
+                      "--out", str(tmp_path / "b")]) == 0
+    first, second = ((tmp_path / d / "summary.md").read_text().splitlines() for d in "ab")
+    # line 4 is the command; the figures and the machine line come from the saved run
+    assert first[:3] + first[4:] == second[:3] + second[4:]
+
+
+def test_head_to_head_counts_wins_and_losses():
+    rows = [{"dataset": d, "sampler": s, "classifier": "logreg", "repeat": 0, "fold": 0,
+             "train_fraction": 1.0, "metric": m, "value": v}
+            for d, (a, b, c) in {"x": (0.9, 0.8, 0.7), "y": (0.9, 0.7, 0.8),
+                                 "z": (0.6, 0.8, 0.7)}.items()
+            for m in ("roc_auc", "log_loss")
+            for s, v in zip(("a", "b", "c"), (a, b, c) if m == "roc_auc" else (1 - a, 1 - b, 1 - c))]
+    table = head_to_head(rows, ["a"], quality_metrics=("roc_auc", "log_loss")).set_index("peer")
+    # a beats b on x and y, loses on z; log_loss (lower is better) agrees with roc_auc
+    assert table.loc["b", ["wins", "losses", "ties"]].tolist() == [4, 2, 0]
+    assert table.loc["b", "focus_rank"] == pytest.approx((1 + 1 + 3) / 3)
+    assert table.loc["c", "peer_rank"] == pytest.approx((3 + 2 + 2) / 3)
+
+
+def test_smote_variants_peers_resample_to_balance():
+    pytest.importorskip("smote_variants")
+    from imblearn_gan.bench._smote_variants import SmoteVariantsSampler
+
+    X, y = load_dataset("glass2")
+    for method in ("polynom-fit-smote-star", "prowsyn", "smote-ipf"):
+        _, y_res = SmoteVariantsSampler(method=method, random_state=0).fit_resample(X, y)
+        counts = np.bincount(y_res)
+        assert counts[1] > np.bincount(y)[1]  # the minority grew
+        assert abs(counts[0] - counts[1]) <= 0.05 * counts[0], (method, counts)
+        frame = pd.DataFrame(X, columns=[f"c{i}" for i in range(X.shape[1])])
+        assert list(SmoteVariantsSampler(method=method, random_state=0)
+                    .fit_resample(frame, y)[0].columns) == list(frame.columns)
+    with pytest.raises(InputError, match="two classes"):
+        SmoteVariantsSampler(random_state=0).fit_resample(X, np.arange(len(y)) % 3)
+
+
+def test_smote_variants_missing_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "smote_variants", None)
+    with pytest.raises(SystemExit):
+        run_bench(["--datasets", "glass2", "--samplers", "prowsyn"])
+    assert "pip install --no-deps smote-variants" in capsys.readouterr().err
+
+
+def test_prior_correction_classifier_lowers_log_loss_after_smote(capsys):
+    result = benchmark(["ecoli3", "yeast4"], ["smote", "none"],
+                       ["logreg", "logreg:prior_correction=true"], n_splits=3,
+                       metrics=["log_loss", "roc_auc"])
+    frame = pd.DataFrame(result.rows).groupby(["sampler", "classifier", "metric"]).value.mean()
+    raw, corrected = (frame["smote", c, "log_loss"] for c in
+                      ("logreg", "logreg:prior_correction=True"))
+    assert corrected < 0.9 * raw  # SMOTE's 50% training prior is corrected back
+    # no resampling: the training prior is the true one, nothing changes
+    assert frame["none", "logreg:prior_correction=True", "log_loss"] == pytest.approx(
+        frame["none", "logreg", "log_loss"], rel=1e-9)
+    # binary correction is monotone: ranking metrics are unchanged
+    assert frame["smote", "logreg:prior_correction=True", "roc_auc"] == pytest.approx(
+        frame["smote", "logreg", "roc_auc"], rel=1e-9)
+    with pytest.raises(SystemExit):
+        run_bench(["--datasets", "glass2", "--classifiers", "logreg:prior_correction=2"])
+    assert "prior_correction must be true or false" in capsys.readouterr().err

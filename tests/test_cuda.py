@@ -1,8 +1,8 @@
 """The CUDA path of every torch sampler (skipped without a GPU).
 
-CI has no GPU, so these run where one is lent (``benchmarks/README.md``,
-"On a GPU"); with ``IMBLEARN_GAN_TEST_DEVICE=cuda`` the rest of the suite
-runs on the GPU as well.
+CI has no GPU, so these run where one is lent (CONTRIBUTING.md, "Run the
+tests"); with ``IMBLEARN_GAN_TEST_DEVICE=cuda`` the rest of the suite runs on
+the GPU as well.
 """
 
 import numpy as np

@@ -17,8 +17,8 @@ from ._runner import (
     register_sampler,
     run_benchmark,
 )
-from ._stats import compare, summarize
+from ._stats import compare, head_to_head, summarize
 
 __all__ = ["ALL_METRICS", "CLASSIFIERS", "DIAGNOSTIC_METRICS", "METRICS", "SAMPLERS",
-           "BenchmarkResult", "benchmark", "compare", "register_sampler", "run_benchmark",
+           "BenchmarkResult", "benchmark", "compare", "head_to_head", "register_sampler", "run_benchmark",
            "summarize"]

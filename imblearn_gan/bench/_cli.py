@@ -20,8 +20,10 @@ from ._registry import split_specs
 from ._runner import (
     ALL_METRICS,
     CLASSIFIERS,
+    DIAGNOSTIC_METRICS,
     SAMPLERS,
     benchmark,
+    categorical_kind,
     make_classifier,
     make_sampler,
 )
@@ -46,34 +48,52 @@ BENCH_HELP = ("Cross-validated comparison of resamplers inside pipelines (resamp
 COMMANDS = {"bench": BENCH_HELP}
 
 
+# options a --config file may set (TOML keys; lists for the comma-separated ones)
+CONFIG_KEYS = {"datasets", "samplers", "classifiers", "cv", "metrics", "train_fraction",
+               "baseline", "focus", "jobs", "seed", "out", "quality"}
+BUILT_IN = {"metrics": ",".join(ALL_METRICS), "train_fraction": "1.0", "baseline": "smote",
+            "jobs": 1, "seed": 0, "quality": False}
+
+
 def _parser(prog="imblearn-gan bench"):
     parser = argparse.ArgumentParser(prog=prog, description=BENCH_HELP)
     add = parser.add_argument
+    add("--config", type=Path, help="TOML file of options (keys as the long options, with "
+        "underscores; lists for comma-separated values); options given on the command line "
+        "win. The published comparisons are such files in benchmarks/configs/")
     add("--datasets", help="comma-separated: bundled names ('all' for every one), "
         "csv:PATH:TARGET, or imbalanced-learn fetch_datasets names (online, cached). "
         f"Default: {','.join(DEFAULT['datasets'])}")
     add("--samplers", help="comma-separated, each NAME or NAME:param=value[:param=value]; "
         f"names: {', '.join(SAMPLERS)}. Default: {','.join(DEFAULT['samplers'])}")
     add("--classifiers", help=f"comma-separated, from {', '.join(CLASSIFIERS)} "
-        "(params as for samplers). Default: logreg,hgb")
+        "(params as for samplers; prior_correction=true wraps the pipeline in "
+        "imblearn_gan.calibration.PriorCorrectedClassifier). Default: logreg,hgb")
     add("--cv", help="FOLDSxREPEATS of repeated stratified k-fold, e.g. 5x2; FOLDS alone "
         "means 1 repeat (default 5x1)")
-    add("--metrics", default=",".join(ALL_METRICS), help="comma-separated subset of %(default)s")
-    add("--train-fraction", dest="train_fraction", default="1.0",
+    add("--metrics", help=f"comma-separated subset of {BUILT_IN['metrics']} (default: all), "
+        "plus the diagnostic recall,specificity")
+    add("--train-fraction", dest="train_fraction",
         help="learning-curve mode: comma-separated fractions of each training fold, "
              "e.g. 0.1,0.25,0.5,1.0 (default: 1.0). With several fractions the default "
              f"datasets are {','.join(CURVE['datasets'])}, samplers "
              f"{','.join(CURVE['samplers'])}, classifier logreg")
-    add("--baseline", default="smote", help="sampler the Wilcoxon tests compare with")
-    add("--jobs", type=int, default=1, help="parallel pipeline fits (loky; -1: all cores)")
-    add("--seed", type=int, default=0)
+    add("--baseline", help="sampler the Wilcoxon tests compare with (default: smote)")
+    add("--focus", help="comma-separated samplers to pair with every other one: mean ranks, "
+        "wins/losses, Wilcoxon p and median fit times, over all datasets and over those "
+        "with categorical columns")
+    add("--jobs", type=int, help="parallel pipeline fits (loky; -1: all cores; default 1)")
+    add("--seed", type=int, help="seeds the folds, samplers and classifiers (default 0)")
     add("--out", type=Path, default=None, help="folder for rows.csv, summary.md/json, run.json, "
         "PNG figures")
-    add("--quick", action="store_true", help="small default: datasets "
+    add("--rows", type=Path, help="summarize this rows.csv of an earlier run instead of fitting "
+        "(with the options that shaped it: --config or the same flags)")
+    add("--quick", action="store_true", default=None, help="small default: datasets "
         f"{','.join(QUICK['datasets'])}, samplers {','.join(QUICK['samplers'])}, "
         f"classifiers {','.join(QUICK['classifiers'])}, CV {QUICK['cv']}")
-    add("--quality", action="store_true", help="also run imblearn_gan.metrics.quality_report "
-        "for the generative samplers (quality.csv)")
+    add("--quality", action="store_true", default=None,
+        help="also run imblearn_gan.metrics.quality_report "
+        "for the over-samplers gan, vae, ctgan, tvae, smote and ros (quality.csv)")
     return parser
 
 
@@ -143,10 +163,42 @@ def _check_fractions(parser, text):
     return fractions
 
 
+def _apply_config(parser, args):
+    """Fill the options not given on the command line from ``--config``, then the built-ins."""
+    config = {}
+    if args.config is not None:
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10
+            try:
+                import tomli as tomllib
+            except ImportError:
+                parser.error("--config needs Python 3.11 or later, or the tomli package")
+        try:
+            config = tomllib.loads(args.config.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            parser.error(f"--config {args.config}: {exc}")
+        unknown = sorted(set(config) - CONFIG_KEYS - {"quick"})
+        if unknown:
+            parser.error(f"--config {args.config}: unknown key(s) {unknown}; choose from "
+                         f"{', '.join(sorted(CONFIG_KEYS))}")
+    for key in CONFIG_KEYS | {"quick"}:
+        if getattr(args, key, None) is not None:
+            continue
+        value = config.get(key, BUILT_IN.get(key))
+        if isinstance(value, list):
+            value = ",".join(str(item) for item in value)
+        if key == "out" and value is not None:
+            value = Path(value)
+        setattr(args, key, value)
+
+
 def parse_args(argv, prog="imblearn-gan bench"):
     """Parsed and checked arguments, defaults resolved (exit status 2 on errors)."""
     parser = _parser(prog)
     args = parser.parse_args(argv)
+    _apply_config(parser, args)
+    args.train_fraction = str(args.train_fraction)
     args.train_fraction = _check_fractions(parser, args.train_fraction)
     defaults = QUICK if args.quick else CURVE if len(args.train_fraction) > 1 else DEFAULT
     args.datasets = _check_datasets(parser, _items(args.datasets or ",".join(defaults["datasets"])))
@@ -155,10 +207,12 @@ def parse_args(argv, prog="imblearn-gan bench"):
                                     "classifier")
     args.cv = args.cv or defaults["cv"]
     args.n_splits, args.n_repeats = _check_cv(parser, args.cv)
-    args.metrics = _items(args.metrics)
-    unknown = [m for m in args.metrics if m not in ALL_METRICS]
+    args.metrics = _items(str(args.metrics))
+    args.focus = _items(args.focus or "")
+    unknown = [m for m in args.metrics if m not in ALL_METRICS and m not in DIAGNOSTIC_METRICS]
     if unknown or not args.metrics:
-        parser.error(f"unknown metric(s) {unknown}; choose from {', '.join(ALL_METRICS)}")
+        parser.error(f"unknown metric(s) {unknown}; choose from {', '.join(ALL_METRICS)}, "
+                     f"{', '.join(DIAGNOSTIC_METRICS)}")
     if args.jobs == 0 or args.jobs < -1:
         parser.error(f"--jobs must be a positive number or -1; got {args.jobs}")
     args.jobs = os.cpu_count() if args.jobs == -1 else args.jobs
@@ -167,6 +221,8 @@ def parse_args(argv, prog="imblearn-gan bench"):
             from ..metrics import quality_report  # noqa: F401
         except ImportError as exc:
             parser.error(f"--quality needs imblearn_gan.metrics.quality_report: {exc}")
+    if args.rows is not None and not args.rows.is_file():
+        parser.error(f"--rows {args.rows}: no such file")
     args.data = _load_datasets(parser, args.datasets)
     return args
 
@@ -226,6 +282,33 @@ def main(argv=None):
     return 0
 
 
+def _result_from_rows(path):
+    """``(result, environment)``: a BenchmarkResult holding the rows of a saved rows.csv (and,
+    from run.json beside it, the run time, errors, warnings and the machine it ran on), so a
+    run can be summarized again without fitting."""
+    import json
+    from collections import Counter
+
+    import pandas as pd
+
+    from ._runner import BenchmarkResult
+
+    result = BenchmarkResult(rows=pd.read_csv(path, float_precision="round_trip")
+                             .to_dict(orient="records"))
+    run, environment = path.with_name("run.json"), None
+    if run.is_file():
+        saved = json.loads(run.read_text())
+        result.seconds = float(saved.get("seconds", 0.0))
+        result.errors = saved.get("errors", [])
+        result.adapted = saved.get("adapted_to_small_classes", [])
+        result.warnings = Counter(saved.get("warnings", {}))
+        environment = saved.get("environment")
+    quality = path.with_name("quality.csv")
+    if quality.is_file():
+        result.quality = pd.read_csv(quality, float_precision="round_trip").to_dict(orient="records")
+    return result, environment
+
+
 def run_bench(argv=None, prog="imblearn-gan bench"):
     """Run the benchmark: print the summary tables; write files to ``--out``.
 
@@ -261,19 +344,27 @@ def run_bench(argv=None, prog="imblearn-gan bench"):
     if argv[:1] == ["bench"]:  # `python -m imblearn_gan.bench bench ...`
         argv = argv[1:]
     args = parse_args(argv, prog)
-    result = benchmark(args.data, args.samplers, args.classifiers, n_splits=args.n_splits,
-                       n_repeats=args.n_repeats, train_fractions=args.train_fraction,
-                       metrics=args.metrics, random_state=args.seed, n_jobs=args.jobs,
-                       quality=args.quality, progress_bar=True)
-    text, table, friedman = render(result, args.baseline)
+    saved_environment = None
+    if args.rows is not None:
+        result, saved_environment = _result_from_rows(args.rows)
+    else:
+        result = benchmark(args.data, args.samplers, args.classifiers, n_splits=args.n_splits,
+                           n_repeats=args.n_repeats, train_fractions=args.train_fraction,
+                           metrics=args.metrics, random_state=args.seed, n_jobs=args.jobs,
+                           quality=args.quality, progress_bar=True)
+    categorical = [name for name, X, _y in args.data if categorical_kind(X)]
+    text, table, friedman = render(result, args.baseline, args.focus, categorical)
     print(text)
-    print(f"\n{len(result.rows) // len(args.metrics)} pipeline fits in {result.seconds:.0f} s "
-          f"(--jobs {args.jobs})")
+    if args.rows is None:
+        print(f"\n{len(result.rows) // len(args.metrics)} pipeline fits in {result.seconds:.0f} s "
+              f"(--jobs {args.jobs})")
     if args.out is not None:
-        config = {"argv": argv, "datasets": args.datasets, "samplers": args.samplers,
+        config = {"argv": argv, "config_file": args.config and str(args.config),
+                  "datasets": args.datasets, "samplers": args.samplers,
                   "classifiers": args.classifiers, "cv": args.cv, "metrics": args.metrics,
                   "train_fractions": args.train_fraction, "seed": args.seed, "jobs": args.jobs,
-                  "baseline": args.baseline, "quality": args.quality}
+                  "baseline": args.baseline, "focus": args.focus, "quality": args.quality,
+                  "categorical_datasets": categorical, "environment": saved_environment}
         files = write_outputs(args.out, result, table, friedman, config)
         print(f"wrote {', '.join(files)} to {args.out}")
     return 0

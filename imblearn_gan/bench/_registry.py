@@ -67,6 +67,16 @@ def _peer(model):
     return factory
 
 
+def _smote_variant(method):
+    def factory(random_state, categorical):
+        from ._smote_variants import SmoteVariantsSampler, import_smote_variants
+
+        import_smote_variants()  # the install hint now, not at the first fit
+        return SmoteVariantsSampler(method=method, random_state=random_state)
+
+    return factory
+
+
 class TunedThreshold(BaseEstimator):
     """No resampling; the classifier's decision threshold is tuned instead.
 
@@ -104,21 +114,26 @@ SAMPLER_FACTORIES = {
     "downsample-upweight": _ours("DownsampleUpweight"),
     "ctgan": _peer("ctgan"),
     "tvae": _peer("tvae"),
+    "polynom-fit-smote-star": _smote_variant("polynom-fit-smote-star"),
+    "prowsyn": _smote_variant("prowsyn"),
+    "smote-ipf": _smote_variant("smote-ipf"),
 }
 
 # samplers that read categorical columns themselves; the others get the
 # one-hot encoded table (the preprocessing step moves before them)
 NATIVE_CATEGORICAL = {"none", "threshold", "ros", "rus", "smote", "gan", "vae", "ctgan",
                       "tvae", "downsample-upweight", "tomek-pruner"}
-# samplers whose synthetic rows --quality evaluates with imblearn_gan.metrics
-GENERATIVE = {"gan", "vae", "ctgan", "tvae"}
+# over-samplers whose new rows --quality evaluates with imblearn_gan.metrics: those that
+# read the raw table (categorical columns included) and only add rows
+GENERATIVE = {"gan", "vae", "ctgan", "tvae", "smote", "ros"}
 
 ALIASES = {
     "randomoversampler": "ros", "randomundersampler": "rus", "borderlinesmote": "borderline-smote",
     "tomeklinks": "tomek", "smotetomek": "smote-tomek", "ganoversampler": "gan",
     "vaeoversampler": "vae", "tomekpruner": "tomek-pruner",
     "lossproportionalsampler": "loss-proportional", "downsampleupweight": "downsample-upweight",
-    "tuned-threshold": "threshold",
+    "tuned-threshold": "threshold", "polynom_fit_smote_star": "polynom-fit-smote-star",
+    "smote_ipf": "smote-ipf",
 }
 
 

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from ._runner import METRICS
-from ._stats import compare
+from ._stats import compare, head_to_head
 
 
 def environment():
@@ -28,10 +28,30 @@ def environment():
         except ImportError:
             versions[name] = None
     return {**versions, "python": platform.python_version(), "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
+            "processor": _cpu_model() or platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
             "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
             "argv": sys.argv, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def describe(env):
+    """One line: CPU, cores, Python and the libraries that decide the figures."""
+    libraries = ", ".join(f"{name} {env[name]}" for name in
+                          ("imblearn_gan", "torch", "scikit-learn", "imbalanced-learn",
+                           "numpy", "ctgan") if env.get(name))
+    return (f"{env.get('processor')}, {env.get('cpu_count')} cores, Python {env.get('python')}; "
+            f"{libraries}; finished {env.get('finished')}")
 
 
 def _index(table):
@@ -79,7 +99,34 @@ def to_text(frame, markdown, digits=3):
         return frame.to_string()
 
 
-def render(result, baseline):
+def head_to_head_tables(result, focus, categorical):
+    """``[(title, table)]``: each focus sampler against every other, over all datasets and
+    over those with categorical columns (SMOTE there is SMOTENC or SMOTEN)."""
+    if not focus:
+        return []
+    fraction = {row["train_fraction"] for row in result.rows}
+    if len(fraction) > 1:
+        return []
+    columns = {"focus_rank": "rank", "peer_rank": "peer rank", "wilcoxon_p": "Wilcoxon p",
+               "focus_fit_s": "fit s", "peer_fit_s": "peer fit s"}
+    parts = []
+    names = sorted({row["dataset"] for row in result.rows})
+    subsets = [("all datasets", None)]
+    if categorical and set(categorical) & set(names):
+        subsets.append(("datasets with categorical columns: " + ", ".join(categorical),
+                        categorical))
+    for title, datasets in subsets:
+        table = head_to_head(result.rows, focus, datasets)
+        if len(table):
+            table = table.rename(columns=columns).set_index(["focus", "peer"])
+            heading = (f"Head to head, {title} (mean rank among all samplers per dataset and "
+                       "classifier; wins/losses over dataset x classifier x metric cells; "
+                       "Wilcoxon over dataset x classifier pairs; median fit seconds)")
+            parts.append((heading, table))
+    return parts
+
+
+def render(result, baseline, focus=(), categorical=()):
     """The terminal summary; returns ``(text, table, friedman)``."""
     table, friedman = compare(result.rows, baseline=baseline)
     n = table.n_datasets.max() if len(table) else 0
@@ -89,6 +136,8 @@ def render(result, baseline):
                    "and the Friedman test across samplers:")
     parts = [means_title, "", to_text(means_table(table), False), "",
              ranks_title, "", to_text(ranks_table(table, friedman), False)]
+    for title, pairs in head_to_head_tables(result, focus, categorical):
+        parts += ["", title + ":", "", to_text(pairs, False)]
     if len(table) and baseline not in set(table.sampler):
         parts += ["", f"(baseline {baseline!r} was not run: no Wilcoxon tests; see --baseline)"]
     if result.errors:
@@ -109,7 +158,9 @@ def write_outputs(out, result, table, friedman, config):
     out.mkdir(parents=True, exist_ok=True)
     rows = pd.DataFrame(result.rows)
     rows.to_csv(out / "rows.csv", index=False)
-    run = {"config": config, "environment": environment(), "seconds": round(result.seconds, 1),
+    config = {**config, "environment": config.get("environment") or environment()}
+    env = config.pop("environment")
+    run = {"config": config, "environment": env, "seconds": round(result.seconds, 1),
            "n_fits": int(len(rows) / max(len(config["metrics"]), 1)),
            "errors": result.errors, "adapted_to_small_classes": result.adapted,
            "warnings": dict(result.warnings.most_common())}
@@ -127,7 +178,8 @@ def write_outputs(out, result, table, friedman, config):
         figures.append(plot_ranks(rows, out / "ranks.png", metrics).name)
     if rows.train_fraction.nunique() > 1:
         figures.append(plot_learning_curves(rows, out / "learning_curves.png").name)
-    (out / "summary.md").write_text(markdown(result, table, friedman, config, figures))
+    (out / "summary.md").write_text(markdown(result, table, friedman,
+                                             {**config, "environment": env}, figures))
     return files + figures
 
 
@@ -148,12 +200,17 @@ def markdown(result, table, friedman, config, figures):
 
     lines = ["# imblearn-gan bench", "", "```", "imblearn-gan bench " + " ".join(config["argv"]),
              "```", "",
+             f"Machine and versions: {describe(config['environment'])}.", "",
              (f"{len(config['datasets'])} datasets, CV {config['cv']}, seed {config['seed']}, "
              f"{result.seconds:.0f} s, {len(result.errors)} failed fits."), "",
              "## Means and mean rank", "", to_text(means_table(table), True), "",
              f"## Mean rank per metric (Wilcoxon p vs {config['baseline']}; Friedman p)", "",
              to_text(ranks_table(table, friedman), True), ""]
     lines += [f"![{name}]({name})" for name in figures] + [""]
+    for title, pairs in head_to_head_tables(result, config.get("focus"),
+                                            config.get("categorical_datasets")):
+        lines += ["## " + title.split(" (")[0], "", title[title.index("(") + 1:-1] + ".", "",
+                  to_text(pairs, True), ""]
     means = dataset_means(result.rows)
     lines += ["## Per dataset (mean over folds)", "", to_text(means, True), ""]
     if result.quality:

@@ -117,7 +117,7 @@ def _preprocessor(X):
     )
 
 
-def _categorical(X):
+def categorical_kind(X):
     kinds = [str(d) in ("category", "object", "bool") for d in getattr(X, "dtypes", [])]
     return "all" if kinds and all(kinds) else any(kinds)
 
@@ -126,17 +126,24 @@ def build_pipeline(sampler_key, sampler, classifier, X, random_state):
     """Sampler, preprocessing and classifier in one pipeline.
 
     Samplers that read categorical columns go first; the others get the
-    one-hot encoded table. ``threshold`` wraps the classifier instead.
+    one-hot encoded table. ``threshold`` wraps the classifier instead; a
+    classifier built with ``prior_correction=True`` gets the whole pipeline
+    wrapped in a PriorCorrectedClassifier.
     """
+    correct = getattr(classifier, "prior_correction_", False)
     if isinstance(sampler, TunedThreshold):
         classifier, sampler = sampler.wrap(classifier, random_state), None
     prep = _preprocessor(X)
     if sampler is None:
         steps = [("prep", prep), ("classifier", classifier)]
-    elif sampler_key in NATIVE_CATEGORICAL or not _categorical(X):
+    elif sampler_key in NATIVE_CATEGORICAL or not categorical_kind(X):
         steps = [("sampler", sampler), ("prep", prep), ("classifier", classifier)]
     else:
         steps = [("prep", prep), ("sampler", sampler), ("classifier", classifier)]
+    if correct:
+        from ..calibration import PriorCorrectedClassifier
+
+        return PriorCorrectedClassifier(Pipeline(steps))
     return Pipeline(steps)
 
 
@@ -216,10 +223,20 @@ def make_sampler(spec, random_state, categorical):
 
 
 def make_classifier(spec, random_state):
+    """Build the classifier a spec names. ``prior_correction=True`` (any classifier) wraps
+    the whole pipeline in :class:`~imblearn_gan.calibration.PriorCorrectedClassifier`
+    later; here it is set aside on ``classifier.prior_correction_``."""
     key, params = (parse_spec(spec, list(CLASSIFIERS), "classifier") if isinstance(spec, str)
                    else spec[:2])
+    params = dict(params)
+    correct = params.pop("prior_correction", False)
+    if not isinstance(correct, bool):
+        raise InputError(f"prior_correction must be true or false; got {correct!r}")
     classifier = CLASSIFIERS[key](random_state)
-    return classifier.set_params(**params) if params else classifier
+    classifier = classifier.set_params(**params) if params else classifier
+    if correct:
+        classifier.prior_correction_ = True
+    return classifier
 
 
 def _rows(X, index):
@@ -290,7 +307,7 @@ def _score(task):
             "repeat": task.repeat, "fold": task.fold, "train_fraction": task.fraction}
     error, adapted, quality = None, None, None
     try:
-        key, sampler = make_sampler(task.sampler_spec, task.random_state, _categorical(task.X))
+        key, sampler = make_sampler(task.sampler_spec, task.random_state, categorical_kind(task.X))
         adapted = sampler is not None and _adapt_to_small_classes(sampler, y_train, task.random_state)
         classifier = make_classifier(task.classifier_spec, task.random_state)
         pipe = build_pipeline(key, sampler, classifier, task.X, task.random_state)
@@ -377,7 +394,10 @@ def _execute(tasks, n_jobs, on_done):
         return
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+    # one task per dispatch: fits take seconds, and auto-batching would hold back the
+    # progress bar and leave a worker idle behind a batch of slow fits at the end
+    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered",
+                        batch_size=1)
     for task, result in parallel(delayed(_run_keyed)(task) for task in tasks):
         on_done(task, result)
 

@@ -187,3 +187,71 @@ def rank_matrix(rows, metrics=tuple(METRICS)):
     parts = [_ranks(block, metric) for metric, block in means.groupby(level="metric")
              if metric in metrics]
     return pd.concat(parts) if parts else means.iloc[:0]
+
+
+def head_to_head(rows, focus, datasets=None, quality_metrics=RANKED_METRICS):
+    """Where each ``focus`` sampler stands against every other sampler of the run.
+
+    Per dataset and classifier, a sampler's score is its mean rank among all
+    samplers of the run over ``quality_metrics`` (1 = best). Each focus
+    sampler is then paired with each other sampler: mean of those ranks,
+    wins/losses/ties over the (dataset, classifier, metric) cells, a Wilcoxon
+    signed-rank test over the (dataset, classifier) pairs, and the median fit
+    time of each.
+
+    Parameters
+    ----------
+    rows : list of dict or DataFrame
+        Tidy rows of :func:`benchmark` (one train fraction).
+    focus : sequence of str
+        Sampler labels to pair with all others.
+    datasets : sequence of str, default=None
+        Only these datasets (all by default).
+    quality_metrics : sequence of str
+        The metrics that are ranked.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per focus and peer sampler: ``focus, peer, n_pairs,
+        focus_rank, peer_rank, wins, losses, ties, wilcoxon_p, focus_fit_s,
+        peer_fit_s``.
+
+    Examples
+    --------
+    >>> from imblearn_gan.bench import head_to_head, run_benchmark
+    >>> rows = run_benchmark(["glass2", "wine-2"], ["none", "ros", "smote"], ["logreg"],
+    ...                      n_splits=2, metrics=["roc_auc", "fit_time"])
+    >>> head_to_head(rows, ["ros"]).peer.tolist()
+    ['none', 'smote']
+    """
+    import pandas as pd
+
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    if datasets is not None:
+        frame = frame[frame.dataset.isin(list(datasets))]
+    means = dataset_means(frame)
+    metric = means.index.get_level_values("metric")
+    ranked = pd.concat([_ranks(block, m) for m, block in means[metric.isin(quality_metrics)]
+                        .groupby(level="metric")])
+    per_pair = ranked.groupby(level=["dataset", "classifier"]).mean()
+    cells = means[metric.isin(quality_metrics)]
+    fit = frame[frame.metric == "fit_time"].groupby("sampler").value.median()
+    table = []
+    for name in focus:
+        if name not in per_pair:
+            continue
+        for peer in per_pair.columns:
+            if peer == name:
+                continue
+            sign = np.where(cells.index.get_level_values("metric").isin(list(LOWER_IS_BETTER)),
+                            -1.0, 1.0)
+            diff = (cells[name] - cells[peer]).to_numpy() * sign
+            table.append({
+                "focus": name, "peer": peer, "n_pairs": int(per_pair[[name, peer]].dropna().shape[0]),
+                "focus_rank": per_pair[name].mean(), "peer_rank": per_pair[peer].mean(),
+                "wins": int(np.sum(diff > 0)), "losses": int(np.sum(diff < 0)),
+                "ties": int(np.sum(diff == 0)),
+                "wilcoxon_p": _wilcoxon(per_pair[name].to_numpy(), per_pair[peer].to_numpy()),
+                "focus_fit_s": fit.get(name, np.nan), "peer_fit_s": fit.get(peer, np.nan)})
+    return pd.DataFrame(table)

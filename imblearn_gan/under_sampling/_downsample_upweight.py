@@ -14,6 +14,8 @@ from ..utils._compat import _safe_indexing, validate_data
 from ..utils._docstring import Substitution
 from ..utils._validation import check_sample_weight
 from ..utils._weights import SampleWeightMixin, warn_if_weights_dropped
+from ._du_select import draw_rows
+from ._partitions import is_dask
 
 
 @Substitution(
@@ -51,7 +53,8 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
         come from ``sampling_strategy``, as in ``RandomUnderSampler``.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the choice of the rows kept; an int makes it reproducible.
+        Seeds the choice of the rows kept; an int makes it reproducible, with
+        the same rows in memory and on dask, however the rows are partitioned.
 
     Attributes
     ----------
@@ -61,7 +64,8 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
         Class label -> weight factor ``n_c / k_c`` given to its kept rows
         (only the down-sampled classes).
     sample_indices_ : ndarray of shape (n_samples_new,)
-        Indices of the kept rows in the input, in their original order.
+        Indices of the kept rows in the input, in their original order (lazy
+        for dask input, see Notes).
     sample_weight_ : ndarray of shape (n_samples_new,)
         Weight of each kept row: its incoming ``sample_weight`` (1 when none
         was given) times its class's ``upweight_`` (1 for classes kept whole).
@@ -81,6 +85,24 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
     its weight ``n_c / k_c`` is the Horvitz-Thompson weight: weighted sums
     over the kept rows are unbiased for sums over all rows, and for the count
     of the class they are exact. Incoming weights are multiplied in.
+
+    The kept rows of a class are drawn in two steps, so that no step depends
+    on how the rows are blocked: how many come from each block of 65,536 rows
+    (one multivariate hypergeometric draw over the blocks' class counts),
+    then which rows within a block (a uniform subset of the class's rows
+    there, from a stream keyed by seed, block and class). Together they are a
+    uniform sample without replacement.
+
+    dask arrays and DataFrames (``dask`` extra; partition sizes may be
+    unknown, e.g. a DataFrame read from parquet) bypass imbalanced-learn's
+    validation, which would load them into memory: ``y`` is read twice (row
+    and class counts per partition, then per block; a column of ``X``'s
+    frame is read with it), ``X`` when the result is computed. ``X_res`` and
+    ``y_res`` are lazy and keep the input types; for a DataFrame, ``sample_weight_`` and ``sample_indices_`` are
+    dask Series built from the same tasks as ``X_res`` (same partitions and
+    index, so ``X_res.assign(weight=sampler.sample_weight_)`` adds them as a
+    column), for arrays dask arrays. The same ``random_state`` keeps the same
+    rows and weights as in memory.
 
     References
     ----------
@@ -133,26 +155,63 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
                              dtype=None, ensure_all_finite=False)
         return X, y, binarize_y
 
+    def fit_resample(self, X, y, sample_weight=None):
+        """Keep a uniform subset of the selected classes; weights in ``sample_weight_``.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix, dask array, dask dataframe}
+            Rows to sample, of shape (n_samples, n_features).
+        y : array-like, dask array or dask Series of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like, dask array or dask Series, default=None
+            Incoming row weights; kept rows carry them times ``upweight_``.
+
+        Returns
+        -------
+        X_resampled : same type as ``X``, of shape (n_kept, n_features)
+            The kept rows, in their input order.
+        y_resampled : same type as ``y``, of shape (n_kept,)
+            Their labels; their weights are in ``sample_weight_``.
+        """
+        if is_dask(X) or is_dask(y) or is_dask(sample_weight):
+            from ._du_dask import fit_resample_dask
+
+            self._validate_params()
+            return fit_resample_dask(self, X, y, sample_weight)
+        return super().fit_resample(X, y, sample_weight=sample_weight)
+
     def _fit_resample(self, X, y, sample_weight=None):
         weights = check_sample_weight(sample_weight, len(y))
-        rng = check_random_state(self.random_state)
-        counts = self._kept_counts(y)
-        keep, upweight = [], np.ones(len(y))
-        for label in np.unique(y):
-            rows = np.flatnonzero(y == label)
-            if label in counts:
-                rows = rows[rng.choice(rows.size, size=counts[label], replace=False)]
-                upweight[rows] = (y == label).sum() / counts[label]
-            keep.append(rows)
-        indices = np.sort(np.concatenate(keep))
-        self.sampling_strategy_ = counts
-        self.upweight_ = {label: float(np.sum(y == label) / k) for label, k in counts.items()}
+        classes, codes = np.unique(y, return_inverse=True)
+        counts = np.bincount(codes, minlength=len(classes))
+        kept = self._kept_counts(classes, counts)
+        seed, kept_codes = self._draw_plan(classes, counts, kept)
+        indices = draw_rows(codes, len(classes), seed, kept_codes)
+        upweight = self._set_counts(classes, counts, kept)
         self.sample_indices_ = indices
-        self.sample_weight_ = weights[indices] * upweight[indices]
+        self.sample_weight_ = weights[indices] * upweight[codes[indices]]
         warn_if_weights_dropped(self)
         return _safe_indexing(X, indices), _safe_indexing(y, indices)
 
-    def _kept_counts(self, y):
+    def _draw_plan(self, classes, counts, kept):
+        """``(seed, {class code: rows to keep})`` of this fit."""
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        codes = {int(np.searchsorted(classes, label)): k for label, k in kept.items()}
+        return seed, codes
+
+    def _set_counts(self, classes, counts, kept):
+        """Set ``sampling_strategy_`` and ``upweight_``; the factor per class code."""
+        upweight = np.ones(len(classes))
+        self.sampling_strategy_ = kept
+        self.upweight_ = {}
+        for label, k in kept.items():
+            code = int(np.searchsorted(classes, label))
+            upweight[code] = counts[code] / k
+            self.upweight_[label] = float(counts[code] / k)
+        return upweight
+
+    def _kept_counts(self, classes, counts):
         """Rows to keep per down-sampled class, from ``factor`` or the strategy."""
         if self.factor is None:
             return dict(self.sampling_strategy_)
@@ -163,7 +222,7 @@ class DownsampleUpweight(SampleWeightMixin, BaseUnderSampler):
                 f"{self.sampling_strategy!r}). Give one of them, or a string "
                 "sampling_strategy that selects the classes for factor."
             )
-        return {label: max(1, round(np.sum(y == label) / self.factor))
+        return {label: max(1, round(int(counts[np.searchsorted(classes, label)]) / self.factor))
                 for label in self.sampling_strategy_}
 
     def __sklearn_tags__(self):

@@ -1,5 +1,6 @@
 """LossProportionalSampler: keep rows in proportion to a pilot model's loss."""
 
+import copy
 import numbers
 from typing import ClassVar
 
@@ -9,6 +10,7 @@ from imblearn.under_sampling.base import BaseCleaningSampler
 from imblearn.utils import check_target_type
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..backend import make_torch_generator, resolve_device, torch_threads
 from ..exceptions import InputError
@@ -20,25 +22,28 @@ from ..utils._validation import (
     check_sample_weight,
 )
 from ..utils._weights import SampleWeightMixin, warn_if_weights_dropped
+from ._exact_sum import total
 from ._lps_pilot import (
     assign_folds,
+    check_local_case_control,
     choose_pilot_rows,
     fit_pilot,
     n_pilot_rows,
+    pilot_logit,
     score_block,
 )
 from ._lps_select import (
-    DRAW_BLOCK,
+    combine_histograms,
+    combine_selections,
+    combine_stats,
+    combine_values,
     histogram,
     in_ranges,
     loss_stats,
     select_block,
     solve_lambda,
 )
-
-
-def _is_dask(obj):
-    return type(obj).__module__.split(".")[0] == "dask"
+from ._partitions import is_dask
 
 
 def _chunks(n_rows, chunk_size):
@@ -52,17 +57,22 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
 
     Loss-proportional subsampling [1]_: a cheap pilot classifier scores every
     row; row ``i`` is kept with probability ``p_i = min(1, max(p_min, lambda
-    * loss_i))``, with ``lambda`` solved so that the expected number of kept
+    * score_i))``, with ``lambda`` solved so that the expected number of kept
     rows equals ``sample_size``, and each kept row gets the weight
     ``1 / p_i`` (times its incoming ``sample_weight``). Weighted sums over the
     sample are then unbiased estimates of the sums over all rows, while the
     rows the pilot finds hard (the informative ones) are kept more often than
     in a uniform subsample. Train the classifier with ``sample_weight_``
-    (``imblearn_gan.pipeline.Pipeline`` does it).
+    (``imblearn_gan.pipeline.Pipeline`` does it). ``design`` chooses the
+    score: the pilot's loss (default), local case-control [2]_ or the
+    gradient norm of optimal subsampling [3]_.
 
     The data are processed in chunks of ``chunk_size`` rows: beside ``X`` the
-    sampler holds one float32 loss per row, the pilot's training rows and one
-    chunk at a time. dask arrays are processed per partition (``dask`` extra).
+    sampler holds one float32 score per row, the pilot's training rows and one
+    chunk at a time. dask arrays and DataFrames are processed per partition,
+    on any scheduler including ``dask.distributed`` (``dask`` extra); the same
+    ``random_state`` keeps the same rows, with the same weights, in memory
+    and on dask, however the rows are chunked or partitioned.
 
     Parameters
     ----------
@@ -89,9 +99,28 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         ``sample_size=0.1``). ``sample_size`` must be at least ``p_min``
         times the rows of the subsampled classes.
 
+    design : {{"loss", "local-case-control", "gradient-norm"}}, default="loss"
+        The score that keep probabilities are proportional to, from the pilot's
+        probabilities ``p`` of row ``(x, y)``:
+
+        - ``"loss"``: the pilot's ``loss`` [1]_.
+        - ``"local-case-control"``: ``1 - p(y | x)``, i.e. ``|y - p(x)|`` for
+          two classes [2]_. Weighted by ``1 / p_i`` like the others; for the
+          paper's unweighted fit plus pilot correction see
+          :meth:`correct_logistic`.
+        - ``"gradient-norm"``: ``||p(. | x) - e_y|| * ||(1, x)||``, the norm
+          of the log-loss gradient of a linear model at the pilot (``|y -
+          p(x)| ||x||`` for two classes, up to a constant), the mVc design of
+          optimal subsampling (OSMAC) [3]_, drawn by Poisson sampling.
+
+        Every design weights a kept row by ``1 / p_i``: the Horvitz-Thompson
+        weight, so weighted sums over the sample are unbiased for the sums
+        over all rows, whichever design chose the rows.
+
     loss : {{"log_loss", "squared_error"}}, default="log_loss"
-        The pilot's per-row loss: ``-log p(true class)`` (probabilities
-        clipped at 1e-7) or the Brier score ``sum_k (p_k - [k = true])^2``.
+        The pilot's per-row loss for ``design="loss"``: ``-log p(true class)``
+        (probabilities clipped at 1e-7) or the Brier score ``sum_k (p_k - [k =
+        true])^2``. Other designs ignore it.
 
     pilot : estimator with ``fit`` and ``predict_proba`` or None, default=None
         ``None``: a multinomial logistic regression fitted in torch with
@@ -123,10 +152,13 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         Upper bound on the torch pilot's L-BFGS iterations.
 
     chunk_size : int, default=100_000
-        Rows scored and selected at a time (in-memory input).
+        Rows scored and selected at a time (in-memory input). The result does
+        not depend on it.
 
     device : "auto", "cpu", "cuda" or "cuda:N", default="auto"
-        Where the torch pilot trains and scores.
+        Where the torch pilot trains. It scores rows on the CPU, in NumPy
+        (row by row in a fixed order of operations, so a row's score does not
+        depend on the chunk or partition it is scored in).
 
     n_threads : int or None, default=1
         torch intra-op threads (restored after). ``None`` keeps torch's.
@@ -136,7 +168,8 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     Attributes
     ----------
     sample_indices_ : ndarray of shape (n_kept,)
-        Indices of the kept rows in the input, in order.
+        Indices of the kept rows in the input, in order (lazy for dask input,
+        see Notes).
     sample_weight_ : ndarray of shape (n_kept,)
         Weight of each returned row: incoming weight (1 without one) over
         its keep probability.
@@ -155,8 +188,8 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         Subsampled rows whose probability was raised to ``p_min`` or capped
         at 1.
     pilot_loss_ : float
-        Mean loss of the subsampled rows as scored (out of sample with
-        ``cross_fit``).
+        Mean score of the subsampled rows as scored (out of sample with
+        ``cross_fit``): the mean loss for ``design="loss"``.
     pilot_ : LinearPilot or estimator
         The pilot trained on all pilot rows. A ``LinearPilot`` has ``coef``,
         ``intercept`` (raw feature units), ``history`` (per round: ``loss``,
@@ -183,18 +216,35 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     -----
     Numeric input is validated without a copy (float32 stays float32,
     integers stay integers; a chunk is converted to float64 only while it is
-    scored), and ``X_res`` has the dtype of ``X``. A dask array
-    ``X`` (with dask or numpy ``y``) bypasses imbalanced-learn's validation,
-    which would load it into memory: the pilot trains on its pilot rows
-    (computed to the client), scoring, the ``lambda`` summaries and the
-    selection run per partition, and ``X_res``, ``y_res`` and the per-row
-    attributes are dask arrays with unknown chunk sizes (see the
-    Loss-proportional sampling guide).
+    scored), and ``X_res`` has the dtype of ``X``.
+
+    dask input (a dask array or DataFrame ``X``, with dask or in-memory ``y``
+    and ``sample_weight``; a DataFrame's ``y`` a dask Series split like it,
+    e.g. a column of the same frame) bypasses imbalanced-learn's validation,
+    which would load it into memory. Partition sizes may be unknown (a
+    DataFrame read from parquet, a filtered array): one pass over ``y``
+    counts rows and classes. The pilot trains on its pilot rows (computed to
+    the client); scoring, the ``lambda`` summaries (exact, reduced in a tree
+    on the workers) and the selection run per partition, and the scores stay
+    on the workers (persisted, 4 bytes per row) while the result is lazy.
+    ``X_res`` and ``y_res`` have the types of ``X`` and ``y``; for a
+    DataFrame, ``sample_weight_``, ``keep_probability_`` and
+    ``sample_indices_`` are dask Series built from the same tasks as
+    ``X_res`` (same partitions, same index), so ``X_res.assign(weight=
+    sampler.sample_weight_)`` adds the weights as a column, row for row; for
+    arrays they are dask arrays with unknown chunk sizes. A task lost with a
+    worker is recomputed by dask with the same result: every score and draw
+    depends only on the row, its global index and ``random_state``.
 
     References
     ----------
     .. [1] Mineiro, P. and N. Karampatziakis, "Loss-Proportional Subsampling
        for Subsequent ERM", ICML 2013.
+    .. [2] Fithian, W. and T. Hastie, "Local case-control sampling: Efficient
+       subsampling in imbalanced data sets", Annals of Statistics 42(5), 2014.
+    .. [3] Wang, H., R. Zhu and P. Ma, "Optimal Subsampling for Large Sample
+       Logistic Regression", Journal of the American Statistical Association
+       113(522), 2018.
 
     Examples
     --------
@@ -229,6 +279,7 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
         "p_min": [Interval(numbers.Real, 0, 1, closed="right"), StrOptions({"auto"})],
+        "design": [StrOptions({"loss", "local-case-control", "gradient-norm"})],
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "pilot": [None, HasMethods(["fit", "predict_proba"])],
         "pilot_size": [
@@ -245,12 +296,13 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     }
 
     def __init__(self, *, sampling_strategy="auto", sample_size=0.1, p_min="auto",
-                 loss="log_loss", pilot=None, pilot_size=100_000, cross_fit=5,
+                 design="loss", loss="log_loss", pilot=None, pilot_size=100_000, cross_fit=5,
                  pilot_tol=1e-4, pilot_max_iter=200, chunk_size=100_000, device="auto",
                  n_threads=1, random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)
         self.sample_size = sample_size
         self.p_min = p_min
+        self.design = design
         self.loss = loss
         self.pilot = pilot
         self.pilot_size = pilot_size
@@ -273,11 +325,13 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
 
         Parameters
         ----------
-        X : {array-like, dataframe, dask array} of shape (n_samples, n_features)
+        X : {array-like, dataframe, dask array, dask dataframe} of shape \
+(n_samples, n_features)
             Numeric rows (a DataFrame's columns must be numeric).
-        y : array-like or dask array of shape (n_samples,)
+        y : array-like, dask array or dask Series of shape (n_samples,)
             Class labels.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like, dask array or dask Series of shape \
+(n_samples,), default=None
             Incoming row weights; kept rows carry ``sample_weight / p``.
 
         Returns
@@ -288,7 +342,7 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
             Their labels; their weights are in ``sample_weight_``.
         """
         try:
-            if _is_dask(X) or _is_dask(y):
+            if is_dask(X) or is_dask(y) or is_dask(sample_weight):
                 from ._lps_dask import fit_resample_dask
 
                 self._validate_params()
@@ -323,29 +377,31 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         blocks = list(_chunks(len(y), self.chunk_size))
         with torch_threads(self.n_threads):
             pilots = self._fit_pilots(
-                rng, classes, counts, weights,
+                rng, classes, counts,
                 codes_at=lambda rows: np.searchsorted(classes, y[rows]),
                 rows_of_class=lambda code: np.flatnonzero(y == classes[code]),
                 gather=lambda rows: X[rows],
+                weights_at=None if weights is None else weights.__getitem__,
             )
-            losses = np.empty(len(y), dtype=np.float32)  # 4 bytes per row beside X
-            for a, b in blocks:
-                losses[a:b] = score_block(X[a:b], y[a:b], a, **self._score_kwargs(
-                    classes, targeted, pilots))
-        # summaries over fixed blocks: the same float sums whatever chunk_size
-        fixed = list(_chunks(len(y), DRAW_BLOCK))
+        kwargs = self._score_kwargs(classes, targeted, pilots)
+        scores = np.empty(len(y), dtype=np.float32)  # 4 bytes per row beside X
+        for a, b in blocks:
+            scores[a:b] = score_block(X[a:b], y[a:b], a, **kwargs)
+        # exact summaries: lambda does not depend on chunk_size (nor on dask partitions)
         lam = self._solve(
-            [loss_stats(losses[a:b]) for a, b in fixed], len(y),
+            combine_stats(loss_stats(scores[a:b]) for a, b in blocks), len(y),
             target + int(counts[~targeted].sum()), p_min,
-            summarize=lambda edges: _sum_pairs(histogram(losses[a:b], edges) for a, b in fixed),
-            gather=lambda ranges: _cat_pairs(in_ranges(losses[a:b], ranges) for a, b in fixed),
+            summarize=lambda edges: combine_histograms(
+                histogram(scores[a:b], edges) for a, b in blocks),
+            gather=lambda ranges: combine_values(in_ranges(scores[a:b], ranges)
+                                                 for a, b in blocks),
         )
         seed = rng.randint(2**31 - 1)
-        picks = [select_block(losses[a:b], lam, p_min, seed, a) for a, b in blocks]
+        picks = [select_block(scores[a:b], lam, p_min, seed, a) for a, b in blocks]
         indices = np.concatenate([keep + a for (a, _), (keep, _, _) in zip(blocks, picks)])
         proba = np.concatenate([p for _, p, _ in picks])
         self._set_selection(indices, proba, None if weights is None else weights[indices],
-                            [s for _, _, s in picks])
+                            combine_selections(s for _, _, s in picks))
         warn_if_weights_dropped(self)
         return X[indices], y[indices]
 
@@ -374,15 +430,15 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
         self.target_size_, self.p_min_ = target, p_min
         return target, p_min
 
-    def _fit_pilots(self, rng, classes, counts, weights, *, codes_at, rows_of_class,
-                    gather):
+    def _fit_pilots(self, rng, classes, counts, *, codes_at, rows_of_class, gather,
+                    weights_at=None):
         """Choose the pilot rows, gather them, fit ``pilot_`` and the fold pilots."""
         folds_k = self.cross_fit
         rows, codes = choose_pilot_rows(
             rng, int(counts.sum()), n_pilot_rows(self.pilot_size, int(counts.sum())),
             codes_at, rows_of_class, counts, (folds_k or 1) + 1,
         )
-        X_p, w_p = gather(rows), None if weights is None else weights[rows]
+        X_p, w_p = gather(rows), None if weights_at is None else weights_at(rows)
         torch_gen = make_torch_generator(rng, self.device_)
 
         def fit(mask):
@@ -400,25 +456,63 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
                 "rows": rows, "folds": folds}
 
     def _score_kwargs(self, classes, targeted, pilots):
-        return dict(classes=classes, targeted=targeted, loss=self.loss, **pilots)
+        return dict(classes=classes, targeted=targeted, design=self.design, loss=self.loss,
+                    **pilots)
 
     def _solve(self, stats, n_rows, target, p_min, *, summarize, gather):
-        """``lambda_`` from per-block ``loss_stats`` and the summary callables."""
-        count = sum(s[0] for s in stats)
-        self.pilot_loss_ = sum(s[1] for s in stats) / count if count else float("nan")
-        l_min, l_max = min(s[2] for s in stats), max(s[3] for s in stats)
+        """``lambda_`` from the combined ``loss_stats`` and the summary callables."""
+        count, sums, l_min, l_max = stats
+        self.pilot_loss_ = total(sums) / count if count else float("nan")
         self.lambda_ = solve_lambda(summarize, gather, n_rows, l_min, l_max, target, p_min)
         return self.lambda_
 
-    def _set_selection(self, indices, proba, incoming, block_stats):
-        """Per-row attributes of the kept rows; ``incoming`` weights or None."""
+    def _set_selection(self, indices, proba, incoming, totals):
+        """Per-row attributes of the kept rows; ``incoming`` weights or None;
+        ``totals`` from ``combine_selections``."""
         self.sample_indices_ = indices
         self.keep_probability_ = proba
         self.sample_weight_ = np.asarray(
             (1.0 if incoming is None else incoming) / proba, dtype=np.float64)
-        totals = np.sum(block_stats, axis=0) if len(block_stats) else np.zeros(3)
-        self.expected_sample_size_ = float(totals[0])
-        self.n_at_p_min_, self.n_at_one_ = int(totals[1]), int(totals[2])
+        n_one, n_min, middle, n_sub_one = totals
+        middle = total(middle)
+        self.expected_sample_size_ = float(
+            n_one + self.p_min_ * n_min + (self.lambda_ * middle if middle else 0.0))
+        self.n_at_p_min_, self.n_at_one_ = int(n_min), int(n_sub_one)
+
+    def correct_logistic(self, estimator):
+        """Local case-control estimate: add the pilot's logit to an unweighted fit.
+
+        The estimator of Fithian and Hastie (2014, Ann. Statist. 42(5)): a binary logistic regression fitted
+        **without** ``sample_weight_`` on the local case-control sample learns
+        ``logit p(x) - logit p_pilot(x)``; adding the pilot's coefficients and
+        intercept gives a consistent estimate of the full-data coefficients.
+        It needs the sample the paper draws: ``design="local-case-control"``,
+        two classes, both subsampled (``sampling_strategy="all"``),
+        ``cross_fit=None`` (one pilot scores every row), and keep
+        probabilities exactly proportional to ``1 - p_pilot(y | x)`` (no row
+        at ``p_min`` or at 1: set a tiny ``p_min`` and a ``sample_size``
+        below the natural size ``sum_i (1 - p_pilot(y_i | x_i))``).
+
+        Parameters
+        ----------
+        estimator : fitted binary linear classifier
+            With ``coef_`` of shape (1, n_features), ``intercept_`` and
+            ``classes_`` equal to this sampler's ``classes_`` (e.g.
+            ``LogisticRegression``), fitted on ``fit_resample``'s output
+            without weights.
+
+        Returns
+        -------
+        estimator
+            A copy with ``coef_`` and ``intercept_`` corrected.
+        """
+        check_is_fitted(self, "pilot_")
+        check_local_case_control(self, estimator)
+        coef, intercept = pilot_logit(self.pilot_, self.n_features_in_)
+        corrected = copy.deepcopy(estimator)
+        corrected.coef_ = np.asarray(estimator.coef_, dtype=np.float64) + coef[None, :]
+        corrected.intercept_ = np.asarray(estimator.intercept_, dtype=np.float64) + intercept
+        return corrected
 
 
 def _check_numeric_columns(X):
@@ -431,12 +525,3 @@ def _check_numeric_columns(X):
             "first (e.g. datetimes as timestamps, categories with OneHotEncoder)."
         )
 
-
-def _sum_pairs(pairs):
-    first, second = zip(*pairs)
-    return np.sum(first, axis=0), np.sum(second, axis=0)
-
-
-def _cat_pairs(pairs):
-    first, second = zip(*pairs)
-    return np.concatenate(first), np.concatenate(second)

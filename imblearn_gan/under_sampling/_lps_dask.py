@@ -1,100 +1,103 @@
-"""LossProportionalSampler on dask arrays: per-partition work on the cluster.
+"""LossProportionalSampler on dask arrays and DataFrames: per-partition work.
 
 imbalanced-learn's ``fit_resample`` validates with ``check_array``, which
 would load a dask array into memory, so ``LossProportionalSampler.fit_resample``
 routes dask input here first (after ``_validate_params``). What reaches the
-client: the class labels and counts, the pilot rows (``pilot_size`` of them,
-for training), per-partition loss summaries (small histograms) and the few
-losses near the solved thresholds. Scores, selection and the output stay
-dask arrays; the losses are persisted (one float32 per row, on the workers).
+client: the rows and class counts per partition, the pilot rows
+(``pilot_size`` of them, for training), exact per-partition score summaries
+(reduced in a tree on the workers) and the few scores near the solved
+thresholds. Scores are persisted on the workers (one float32 per row);
+selection and outputs stay lazy. A task lost with its worker is recomputed
+by dask from the same inputs, with the same result (every draw is keyed by
+global row and seed).
 """
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..backend import resolve_device
+from ..backend import resolve_device, torch_threads
 from ..exceptions import InputError
 from ..utils._weights import warn_if_weights_dropped
-from ._lps_pilot import score_block
-from ._lps_select import histogram, in_ranges, loss_stats, select_block
+from ._lps_pilot import class_codes, score_block
+from ._lps_select import (
+    combine_histograms,
+    combine_selections,
+    combine_stats,
+    combine_values,
+    histogram,
+    in_ranges,
+    loss_stats,
+    select_block,
+)
+from ._partitions import Partitions, matrix, reduce_tree, take
 
 _STRATEGIES = {"all", "majority", "not minority", "not majority", "auto"}
+_EXTRAS = {"sample_weight": np.float64, "keep_probability": np.float64,
+           "sample_indices": np.int64}
 
 
 def fit_resample_dask(sampler, X, y, sample_weight=None):
-    """``fit_resample`` for dask input; returns dask ``X_res, y_res``."""
+    """``fit_resample`` for dask input; returns lazy ``X_res, y_res``."""
     import dask
-    import dask.array as da
 
-    X, y, weights = _check_dask_inputs(da, X, y, sample_weight)
-    classes, counts = (np.asarray(v) for v in dask.compute(*da.unique(y, return_counts=True)))
-    if len(classes) < 2:
-        raise InputError("The target 'y' needs to have more than 1 class. Got 1 class.")
+    parts = Partitions(X, y, sample_weight, owner=type(sampler).__name__)
+    if parts.frame:
+        from ._loss_proportional import _check_numeric_columns
+
+        _check_numeric_columns(parts.meta)
+    elif parts.dtype.kind not in "biuf":
+        raise InputError(f"A dask X must be numeric. Got dtype {parts.dtype}.")
+    classes, counts = parts.count()
     targeted = _targeted_classes(sampler.sampling_strategy, classes, counts, y)
     sampler.sampling_strategy_ = {label: int(n) for label, n in zip(classes, counts)
                                   if targeted[np.searchsorted(classes, label)]}
     target, p_min = sampler._resolve_target(int(counts[targeted].sum()))
     rng = check_random_state(sampler.random_state)
     sampler.device_ = resolve_device(sampler.device)
-    sampler.n_features_in_ = X.shape[1]
-    pilots = sampler._fit_pilots(
-        rng, classes, counts, None if weights is None else _Gather(weights),
-        codes_at=lambda rows: np.searchsorted(classes, y[rows].compute()),
-        rows_of_class=lambda code: da.flatnonzero(y == classes[code]).compute(),
-        gather=lambda rows: np.asarray(X[rows].compute()),
-    )
-    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int)
+    _set_feature_attributes(sampler, parts)
+    with torch_threads(sampler.n_threads):  # the same pilot bits as in memory
+        pilots = sampler._fit_pilots(
+            rng, classes, counts,
+            codes_at=lambda rows: class_codes(classes, parts.labels(rows)),
+            rows_of_class=lambda code: parts.rows_of_class(classes[code]),
+            gather=parts.rows, weights_at=parts.weights if parts.weighted else None,
+        )
     kwargs = dask.delayed(sampler._score_kwargs(classes, targeted, pilots), pure=True)
-    parts = zip(X.to_delayed().ravel(), y.to_delayed().ravel(), offsets)
-    losses = [dask.delayed(_score)(xb, yb, int(a), kwargs) for xb, yb, a in parts]
-    losses = dask.persist(*losses)  # scored once, kept on the workers
-    stats = dask.compute(*[dask.delayed(loss_stats)(lb) for lb in losses])
+    scores = dask.persist(*parts.tasks(_score, kwargs))  # scored once, kept on the workers
+    (stats,) = dask.compute(reduce_tree([dask.delayed(loss_stats)(s) for s in scores],
+                                        combine_stats))
     lam = sampler._solve(
-        stats, X.shape[0], target + int(counts[~targeted].sum()), p_min,
-        summarize=lambda edges: _reduce(dask, losses, histogram, edges, np.sum),
-        gather=lambda ranges: _reduce(dask, losses, in_ranges, ranges, np.concatenate),
+        stats, parts.n_rows, target + int(counts[~targeted].sum()), p_min,
+        summarize=lambda edges: _reduce(scores, histogram, edges, combine_histograms),
+        gather=lambda ranges: _reduce(scores, in_ranges, ranges, combine_values),
     )
     seed = rng.randint(2**31 - 1)
-    return _select(da, dask, sampler, X, y, weights, losses, offsets, lam, p_min, seed)
+    draws = [dask.delayed(select_block, nout=3)(s, lam, p_min, seed, int(a))
+             for s, a in zip(scores, parts.offsets)]
+    (totals,) = dask.compute(reduce_tree([d[2] for d in draws], combine_selections))
+    picks = [dask.delayed(_pick, nout=3)(x, y_part, w, int(a), int(n), d[0], d[1])
+             for (x, y_part, w, a, n), d in zip(_inputs(parts), draws)]
+    X_res, y_res, values = parts.assemble(picks, _EXTRAS)
+    sampler._set_selection(np.empty(0, dtype=np.int64), np.ones(0), None, totals)
+    sampler.sample_indices_ = values["sample_indices"]
+    sampler.keep_probability_ = values["keep_probability"]
+    sampler.sample_weight_ = values["sample_weight"]
+    warn_if_weights_dropped(sampler)
+    return X_res, y_res
 
 
-class _Gather:
-    """Pilot-row weights of a dask weight vector: ``w[rows]`` computes them."""
-
-    def __init__(self, weights):
-        self.weights = weights
-
-    def __getitem__(self, rows):
-        return np.asarray(self.weights[rows].compute(), dtype=np.float64)
+def _inputs(parts):
+    for i, (a, n) in enumerate(zip(parts.offsets, parts.lengths)):
+        yield (parts.x_parts[i], parts.y_parts[i],
+               None if parts.w_parts is None else parts.w_parts[i], a, n)
 
 
-def _check_dask_inputs(da, X, y, sample_weight):
-    X, y = da.asarray(X), da.asarray(y)
-    if X.ndim != 2 or y.ndim != 1:
-        raise InputError(
-            f"A dask X must be 2-D and y 1-D. Got X.ndim={X.ndim}, y.ndim={y.ndim}."
-        )
-    if any(np.isnan(c) for c in X.chunks[0]) or any(np.isnan(c) for c in y.chunks[0]):
-        raise InputError(
-            "The dask arrays have unknown chunk sizes; call X.compute_chunk_sizes() "
-            "(and on y) first."
-        )
-    if X.shape[0] != y.shape[0]:
-        raise InputError(
-            f"X and y have different numbers of rows: {X.shape[0]} and {y.shape[0]}."
-        )
-    if X.dtype.kind not in "biuf":
-        raise InputError(f"A dask X must be numeric. Got dtype {X.dtype}.")
-    X = X.rechunk({1: -1})  # whole rows per partition
-    y = y.rechunk((X.chunks[0],))
-    weights = None
-    if sample_weight is not None:
-        weights = da.asarray(sample_weight).astype(np.float64).rechunk((X.chunks[0],))
-        if weights.shape != y.shape:
-            raise InputError(
-                f"sample_weight has shape {weights.shape}; expected ({y.shape[0]},)."
-            )
-    return X, y, weights
+def _set_feature_attributes(sampler, parts):
+    sampler.n_features_in_ = parts.n_features
+    if parts.frame:
+        names = np.asarray(parts.meta.columns, dtype=object)
+        if all(isinstance(c, str) for c in names):
+            sampler.feature_names_in_ = names
 
 
 def _targeted_classes(strategy, classes, counts, y):
@@ -116,44 +119,23 @@ def _targeted_classes(strategy, classes, counts, y):
     return np.isin(classes, strategy)
 
 
-def _score(X, y, offset, kwargs):
-    return score_block(np.asarray(X), np.asarray(y), offset, check_finite=True, **kwargs)
+def _score(x, y, offset, n_rows, kwargs):
+    return score_block(matrix(x, n_rows), np.asarray(y), offset, check_finite=True, **kwargs)
 
 
-def _reduce(dask, blocks, fn, arg, combine):
-    """Apply ``fn(block, arg)`` per partition; combine the small results."""
-    results = dask.compute(*[dask.delayed(fn)(b, arg) for b in blocks])
-    return tuple(combine([r[i] for r in results], axis=0) for i in range(2))
+def _reduce(blocks, fn, arg, combine):
+    """``combine`` of ``fn(block, arg)`` over all partitions, reduced on the workers."""
+    import dask
+
+    (result,) = dask.compute(reduce_tree([dask.delayed(fn)(b, arg) for b in blocks], combine))
+    return result
 
 
-def _select(da, dask, sampler, X, y, weights, losses, offsets, lam, p_min, seed):
-    """Lazy per-partition selection; sets the fitted attributes."""
-    picks = [dask.delayed(select_block, nout=3)(lb, lam, p_min, seed, int(a))
-             for lb, a in zip(losses, offsets)]
-    stats = dask.compute(*[s for _, _, s in picks])
-    w_parts = weights.to_delayed().ravel() if weights is not None else [None] * len(picks)
-    out = {"X": [], "y": [], "index": [], "p": [], "w": []}
-    for xb, yb, wb, (keep, p, _), a in zip(X.to_delayed().ravel(), y.to_delayed().ravel(),
-                                           w_parts, picks, offsets):
-        out["X"].append(da.from_delayed(dask.delayed(_take)(xb, keep),
-                                        (np.nan, X.shape[1]), X.dtype))
-        out["y"].append(da.from_delayed(dask.delayed(_take)(yb, keep), (np.nan,), y.dtype))
-        out["index"].append(da.from_delayed(keep + int(a), (np.nan,), np.int64))
-        out["p"].append(da.from_delayed(p, (np.nan,), np.float64))
-        out["w"].append(da.from_delayed(dask.delayed(_weight)(wb, keep, p),
-                                        (np.nan,), np.float64))
-    sampler._set_selection(np.empty(0), np.ones(0), None, list(stats))
-    sampler.sample_indices_ = da.concatenate(out["index"])
-    sampler.keep_probability_ = da.concatenate(out["p"])
-    sampler.sample_weight_ = da.concatenate(out["w"])
-    warn_if_weights_dropped(sampler)
-    return da.concatenate(out["X"]), da.concatenate(out["y"])
-
-
-def _take(block, keep):
-    return np.asarray(block)[keep]
-
-
-def _weight(weights, keep, p):
-    return (1.0 if weights is None else np.asarray(weights)[keep]) / p
+def _pick(x, y, w, offset, n_rows, keep, p):
+    """Kept rows of one partition and their weights (``incoming / p``)."""
+    matrix(x, n_rows, numeric=False)  # checks the length
+    incoming = 1.0 if w is None else np.asarray(w, dtype=np.float64)[keep]
+    values = {"sample_weight": incoming / p, "keep_probability": p,
+              "sample_indices": keep.astype(np.int64) + offset}
+    return take(x, keep), take(y, keep), values
 

@@ -229,3 +229,139 @@ def test_no_warning_from_the_package_pipeline_or_direct_calls():
         warnings.simplefilter("error")
         DownsampleUpweight(random_state=0).fit_resample(X, y)
         make_pipeline(DownsampleUpweight(random_state=0), LogisticRegression()).fit(X, y)
+
+
+# -- the draw: uniform, and the same for any blocking --------------------------
+
+
+def test_rows_are_drawn_uniformly_across_blocks():
+    # Setup: 300,000 rows (5 draw blocks of 65,536), classes interleaved
+    rng = np.random.RandomState(0)
+    y = (rng.uniform(size=300_000) < 0.1).astype(int)
+    X = np.arange(len(y))[:, None]
+
+    # Run
+    sampler = DownsampleUpweight(factor=10, random_state=0)
+    _, y_res = sampler.fit_resample(X, y)
+
+    # Assert: the kept majority rows spread evenly over 10 position bins
+    # (multinomial: each bin within 5 standard deviations of its share)
+    kept = sampler.sample_indices_[y_res == 0]
+    majority = np.flatnonzero(y == 0)
+    bins = np.linspace(0, len(y), 11)
+    expected = np.histogram(majority, bins)[0] / len(majority) * len(kept)
+    observed = np.histogram(kept, bins)[0]
+    assert len(kept) == round(len(majority) / 10)
+    assert np.all(np.abs(observed - expected) < 5 * np.sqrt(expected))
+
+
+@pytest.fixture(scope="module")
+def large():
+    """150,000 rows of 3 classes in random order (3 draw blocks); weights."""
+    rng = np.random.RandomState(2)
+    y = rng.choice(3, size=150_000, p=[0.85, 0.1, 0.05])
+    X = np.column_stack([np.arange(len(y)), rng.normal(size=len(y))])
+    return X, y, rng.uniform(0.5, 2.0, size=len(y))
+
+
+@pytest.mark.parametrize("params", [{}, {"factor": 7}, {"sampling_strategy": {0: 5_000,
+                                                                                1: 999}},
+                                    {"sampling_strategy": "majority"}])
+@pytest.mark.parametrize("chunks", [25_000, (40_000, 65_537, 44_463), "unknown"])
+def test_dask_array_keeps_the_same_rows_as_in_memory(large, params, chunks):
+    # Setup
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    X, y, w = large
+    memory = DownsampleUpweight(random_state=0, **params)
+    X_mem, y_mem = memory.fit_resample(X, y, sample_weight=w)
+    rows = 20_000 if chunks == "unknown" else chunks
+    lazy_inputs = [da.from_array(v, chunks=(rows,) + v.shape[1:]) for v in (X, y, w)]
+    if chunks == "unknown":
+        mask = da.from_array(np.ones(len(y), dtype=bool), chunks=20_000)
+        lazy_inputs = [v[mask] for v in lazy_inputs]
+
+    # Run
+    with dask.config.set(scheduler="synchronous"):
+        lazy = DownsampleUpweight(random_state=0, **params)
+        X_res, y_res = lazy.fit_resample(*lazy_inputs[:2], sample_weight=lazy_inputs[2])
+        assert isinstance(X_res, da.Array)
+        X_res, y_res, indices, weights = dask.compute(X_res, y_res, lazy.sample_indices_,
+                                                      lazy.sample_weight_)
+
+    # Assert: the same rows and weights; the same counts and factors
+    assert_array_equal(X_res, X_mem)
+    assert_array_equal(y_res, y_mem)
+    assert_array_equal(indices, memory.sample_indices_)
+    assert_array_equal(weights, memory.sample_weight_)
+    assert lazy.sampling_strategy_ == memory.sampling_strategy_
+    assert lazy.upweight_ == memory.upweight_
+
+
+def test_dask_dataframe_keeps_the_same_rows_and_passes_any_column(large, tmp_path):
+    # Setup: a parquet dataset of 3 files, with a string and a datetime column
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    X, y, w = large
+    frame = pd.DataFrame({"id": X[:, 0].astype(int), "x": X[:, 1],
+                          "name": np.where(y == 0, "a", "b"),
+                          "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(X[:, 0], "s")})
+    frame["label"], frame["w"] = y, w
+    for i, rows in enumerate(np.array_split(np.arange(len(y)), 3)):
+        frame.iloc[rows].to_parquet(tmp_path / f"part-{i}.parquet")
+    columns = ["id", "x", "name", "when"]
+    memory = DownsampleUpweight(factor=5, random_state=0)
+    X_mem, _ = memory.fit_resample(frame[columns], frame["label"], sample_weight=frame["w"])
+
+    # Run
+    source = dd.read_parquet(str(tmp_path))
+    with dask.config.set(scheduler="synchronous"):
+        lazy = DownsampleUpweight(factor=5, random_state=0)
+        X_res, y_res = lazy.fit_resample(source[columns], source["label"],
+                                         sample_weight=source["w"])
+        assert isinstance(X_res, dd.DataFrame) and isinstance(lazy.sample_weight_, dd.Series)
+        sample = X_res.assign(label=y_res, weight=lazy.sample_weight_).compute()
+
+    # Assert: the same rows, columns and dtypes; labels and weights aligned
+    assert list(X_res.columns) == columns
+    pd.testing.assert_frame_equal(sample[columns].reset_index(drop=True),
+                                  X_mem.reset_index(drop=True), check_dtype=False)
+    assert_array_equal(sample["label"].to_numpy(), y[memory.sample_indices_])
+    assert_array_equal(sample["weight"].to_numpy(), memory.sample_weight_)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"sampling_strategy": 0.5}, "can be a float only when the type of target is binary"),
+    ({"sampling_strategy": {0: 10**6}}, "under-sampling"),
+    ({"sampling_strategy": {9: 10}}, "not present in the data"),
+])
+def test_dask_bad_strategies_fail_as_in_memory(large, params, match):
+    # Setup
+    da = pytest.importorskip("dask.array")
+    X, y, _ = large
+
+    # Run / Assert: the same errors, before anything is computed from X
+    with pytest.raises(ValueError, match=match):
+        DownsampleUpweight(**params).fit_resample(X, y)
+    with pytest.raises(ValueError, match=match):
+        DownsampleUpweight(**params).fit_resample(da.from_array(X, chunks=(50_000, 2)),
+                                                  da.from_array(y, chunks=50_000))
+
+
+def test_dask_inputs_split_differently_are_an_error(large):
+    # Setup
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y, _ = large
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b"]), npartitions=3)
+    labels = dd.from_pandas(pd.Series(y), npartitions=2)
+
+    # Run / Assert
+    with pytest.raises(InputError, match="3 partitions and y has 2"):
+        DownsampleUpweight().fit_resample(frame, labels)
+    with pytest.raises(InputError, match="not a DataFrame"):
+        DownsampleUpweight().fit_resample(frame, labels.to_frame())

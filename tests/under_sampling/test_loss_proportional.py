@@ -13,7 +13,15 @@ from sklearn.tree import DecisionTreeClassifier
 from imblearn_gan import LossProportionalSampler
 from imblearn_gan.backend.pilot import fit_logistic_pilot
 from imblearn_gan.exceptions import InputError
-from imblearn_gan.under_sampling._lps_select import keep_probability, solve_lambda
+from imblearn_gan.under_sampling._lps_select import (
+    combine_histograms,
+    combine_values,
+    histogram,
+    in_ranges,
+    keep_probability,
+    row_scores,
+    solve_lambda,
+)
 
 FAST = {"pilot_size": 2_000, "cross_fit": 2, "pilot_max_iter": 30, "device": "cpu",
         "random_state": 0}
@@ -38,6 +46,15 @@ def _brute_lambda(losses, target, p_min):
     return (lo + hi) / 2
 
 
+def _solve_in_blocks(losses, blocks, target, p_min):
+    """solve_lambda with its summaries computed over the row blocks ``blocks``."""
+    finite = losses[np.isfinite(losses)]
+    return solve_lambda(
+        lambda edges: combine_histograms(histogram(losses[b], edges) for b in blocks),
+        lambda ranges: combine_values(in_ranges(losses[b], ranges) for b in blocks),
+        len(losses), finite.min(), finite.max(), target, p_min)
+
+
 @pytest.mark.parametrize("ties", [False, True])
 def test_solve_lambda_matches_brute_force(ties):
     # Setup: 50,000 losses over 6 decades (or 3 tied values) and some +inf rows
@@ -47,26 +64,31 @@ def test_solve_lambda_matches_brute_force(ties):
         losses = rng.choice(np.float32([0.01, 0.3, 2.0]), 50_000)
     losses[:500] = np.inf
     target, p_min = 6_000.0, 0.02
-    finite = losses[np.isfinite(losses)]
 
     # Run (summaries over 7 blocks, as the chunked path does)
-    blocks = np.array_split(losses, 7)
-    from imblearn_gan.under_sampling._lps_select import histogram, in_ranges
-
-    def summarize(edges):
-        parts = [histogram(b, edges) for b in blocks]
-        return sum(p[0] for p in parts), sum(p[1] for p in parts)
-
-    def gather(ranges):
-        parts = [in_ranges(b, ranges) for b in blocks]
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-    lam = solve_lambda(summarize, gather, len(losses), finite.min(), finite.max(),
-                       target, p_min)
+    lam = _solve_in_blocks(losses, np.array_split(np.arange(len(losses)), 7), target, p_min)
 
     # Assert: the expected size is the target, and lambda is the brute-force one
     assert keep_probability(losses, lam, p_min).sum() == pytest.approx(target, rel=1e-9)
     assert lam == pytest.approx(_brute_lambda(losses, target, p_min), rel=1e-6)
+
+
+def test_solve_lambda_is_the_same_bits_for_any_blocking():
+    # Setup: 200,000 scores over 8 decades; blockings of many sizes, and shuffled
+    rng = np.random.RandomState(1)
+    losses = np.exp(rng.uniform(-12, 4, 200_000)).astype(np.float32)
+    rows = np.arange(len(losses))
+    blockings = [[rows], np.array_split(rows, 3), np.array_split(rows, 97),
+                 [rows[a:a + 65_536] for a in range(0, len(rows), 65_536)]]
+    shuffled = np.array_split(rows, 41)
+    rng.shuffle(shuffled)  # partial results combined in another order
+    blockings.append(shuffled)
+
+    # Run
+    lams = [_solve_in_blocks(losses, blocks, 20_000.0, 0.01) for blocks in blockings]
+
+    # Assert: exact summaries give one lambda, to the last bit
+    assert len(set(lams)) == 1, lams
 
 
 @pytest.mark.parametrize("strategy", ["auto", "all"])
@@ -348,7 +370,8 @@ def test_targets_out_of_range(data, params, message):
 
 @pytest.mark.parametrize("params", [{"p_min": 0.0}, {"p_min": 1.5},
                                     {"sample_size": 1.5}, {"loss": "hinge"},
-                                    {"pilot": object()}, {"cross_fit": 1}])
+                                    {"pilot": object()}, {"cross_fit": 1},
+                                    {"design": "uniform"}])
 def test_bad_parameters(data, params):
     X, y = data
     with pytest.raises(ValueError, match="parameter of LossProportionalSampler must"):
@@ -372,30 +395,116 @@ def test_bad_input(data):
         LossProportionalSampler(pilot=LogisticRegression(), **FAST).fit_resample(X, single)
 
 
-def test_dask_matches_in_memory(data):
-    # Setup
+@pytest.fixture(scope="module")
+def big():
+    """60,000 rows (30x FAST's pilot_size), 5% positives, float32, and weights."""
+    X, y = make_classification(n_samples=60_000, n_features=5, n_informative=3,
+                               weights=[0.95], random_state=1)
+    return X.astype(np.float32), y, np.linspace(0.5, 2.0, len(y))
+
+
+def _lazy_results(sampler):
+    import dask
+
+    return dask.compute(sampler.sample_indices_, sampler.sample_weight_,
+                        sampler.keep_probability_)
+
+
+@pytest.mark.parametrize("chunks", [25_000, 100_000, (7_000, 30_001, 22_999), "unknown"])
+def test_dask_keeps_the_same_rows_and_weights_as_in_memory(big, chunks):
+    # Setup: the in-memory reference; partitions unrelated to chunk_size
     da = pytest.importorskip("dask.array")
     import dask
 
-    X, y = data
-    weights = np.linspace(1, 2, len(y))
+    X, y, w = big
     memory = LossProportionalSampler(**FAST)
-    X_mem, y_mem = memory.fit_resample(X, y, sample_weight=weights)
+    X_mem, y_mem = memory.fit_resample(X, y, sample_weight=w)
+    if chunks == "unknown":  # row counts unknown until computed (a filter keeps all rows)
+        X_lazy, y_lazy, w_lazy = (da.from_array(v, chunks=20_000) for v in (X, y, w))
+        mask = da.from_array(np.ones(len(y), dtype=bool), chunks=20_000)
+        X_lazy, y_lazy, w_lazy = X_lazy[mask], y_lazy[mask], w_lazy[mask]
+        assert np.isnan(X_lazy.shape[0])
+    else:
+        X_lazy, y_lazy = da.from_array(X, chunks=(chunks, 2)), da.from_array(y, chunks=chunks)
+        w_lazy = da.from_array(w, chunks=9_000)  # split otherwise: rechunked like X
 
-    # Run: partitions unrelated to chunk_size, the local synchronous scheduler
+    # Run (the synchronous scheduler; test_dask_distributed.py runs a cluster)
     with dask.config.set(scheduler="synchronous"):
         lazy = LossProportionalSampler(**FAST)
-        X_res, y_res = lazy.fit_resample(da.from_array(X, chunks=(700, 3)),
-                                         da.from_array(y, chunks=900),
-                                         sample_weight=da.from_array(weights, chunks=500))
+        X_res, y_res = lazy.fit_resample(X_lazy, y_lazy, sample_weight=w_lazy)
         assert isinstance(X_res, da.Array) and isinstance(lazy.sample_weight_, da.Array)
-        X_res, y_res, w_res = dask.compute(X_res, y_res, lazy.sample_weight_)
+        X_res, y_res = dask.compute(X_res, y_res)
+        indices, weights, proba = _lazy_results(lazy)
 
-    # Assert: the same rows and weights as in memory
+    # Assert: the same rows, weights and probabilities, to the last bit
     np.testing.assert_array_equal(X_res, X_mem)
     np.testing.assert_array_equal(y_res, y_mem)
-    np.testing.assert_allclose(w_res, memory.sample_weight_)
-    assert lazy.lambda_ == pytest.approx(memory.lambda_)
+    np.testing.assert_array_equal(indices, memory.sample_indices_)
+    np.testing.assert_array_equal(weights, memory.sample_weight_)
+    np.testing.assert_array_equal(proba, memory.keep_probability_)
+    for name in ["lambda_", "pilot_loss_", "expected_sample_size_", "n_at_p_min_",
+                 "n_at_one_"]:
+        assert getattr(lazy, name) == getattr(memory, name), name
+
+
+def test_dask_matches_in_memory_with_the_default_pilot_size():
+    # Setup: more rows than the default pilot_size (100,000): pilot rows are
+    # scored by the fold pilots, the others by pilot_; partitions cut through both
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    X, y = make_classification(n_samples=130_000, n_features=6, weights=[0.9],
+                               random_state=3)
+    X = X.astype(np.float32)
+    memory = LossProportionalSampler(device="cpu", random_state=0)
+    memory.fit_resample(X, y)
+
+    # Run
+    with dask.config.set(scheduler="synchronous"):
+        lazy = LossProportionalSampler(device="cpu", random_state=0)
+        lazy.fit_resample(da.from_array(X, chunks=(25_000, 6)), da.from_array(y, chunks=25_000))
+        indices, weights, _ = _lazy_results(lazy)
+
+    # Assert
+    np.testing.assert_array_equal(indices, memory.sample_indices_)
+    np.testing.assert_array_equal(weights, memory.sample_weight_)
+    assert lazy.lambda_ == memory.lambda_
+
+
+def test_dask_dataframe_from_parquet_matches_in_memory(big, tmp_path):
+    # Setup: a parquet dataset of 4 files (partition sizes unknown to dask) and
+    # the same rows as one pandas DataFrame
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    X, y, w = big
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    frame["label"], frame["w"] = y, w
+    for i, rows in enumerate(np.array_split(np.arange(len(y)), 4)):
+        frame.iloc[rows].to_parquet(tmp_path / f"part-{i}.parquet")
+    memory = LossProportionalSampler(**FAST)
+    X_mem, _ = memory.fit_resample(frame.drop(columns=["label", "w"]), frame["label"],
+                                   sample_weight=frame["w"])
+
+    # Run
+    lazy_frame = dd.read_parquet(str(tmp_path))
+    with dask.config.set(scheduler="synchronous"):
+        lazy = LossProportionalSampler(**FAST)
+        X_res, y_res = lazy.fit_resample(lazy_frame.drop(columns=["label", "w"]),
+                                         lazy_frame["label"],
+                                         sample_weight=lazy_frame["w"])
+        assert isinstance(X_res, dd.DataFrame) and isinstance(y_res, dd.Series)
+        assert isinstance(lazy.sample_weight_, dd.Series)
+        sample = X_res.assign(label=y_res, weight=lazy.sample_weight_).compute()
+
+    # Assert: the same rows, labels and weights, aligned in one frame
+    assert list(X_res.columns) == list(X_mem.columns)
+    np.testing.assert_array_equal(sample[list(X_mem.columns)].to_numpy(), X_mem.to_numpy())
+    np.testing.assert_array_equal(sample["label"].to_numpy(), y[memory.sample_indices_])
+    np.testing.assert_array_equal(sample["weight"].to_numpy(), memory.sample_weight_)
+    assert lazy.feature_names_in_.tolist() == list(X_mem.columns)
 
 
 def test_dask_bad_input(data):
@@ -406,7 +515,7 @@ def test_dask_bad_input(data):
     sampler = LossProportionalSampler(**FAST)
     with pytest.raises(InputError, match="NaN or infinity"):
         sampler.fit_resample(da.from_array(bad, chunks=1000), da.from_array(y, chunks=1000))
-    with pytest.raises(InputError, match="unknown chunk sizes"):
+    with pytest.raises(InputError, match="split alike"):  # X filtered, y not
         X_lazy = da.from_array(X, chunks=1000)
         sampler.fit_resample(X_lazy[X_lazy[:, 0] > 0], da.from_array(y, chunks=1000))
 
@@ -452,3 +561,141 @@ def test_non_numeric_dataframe_column_is_named(data):
     frame["when"] = pd.date_range("2024-01-01", periods=len(y), freq="h")
     with pytest.raises(InputError, match="when"):
         LossProportionalSampler(**FAST).fit_resample(frame, y)
+
+
+# -- sampling designs ------------------------------------------------------------
+
+
+def test_design_scores():
+    # Setup: two rows, three classes; the second class is not subsampled
+    proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    codes = np.array([0, 2])
+    targeted = np.array([True, False, True])
+    x_norm = np.array([2.0, 3.0])
+
+    # Run
+    scores = {design: row_scores(proba, codes, targeted, design=design, x_norm=x_norm)
+              for design in ["loss", "local-case-control", "gradient-norm"]}
+
+    # Assert: -log p_true; 1 - p_true; ||p - e_true|| * ||(1, x)||
+    np.testing.assert_allclose(scores["loss"], -np.log([0.7, 0.6]), rtol=1e-6)
+    np.testing.assert_allclose(scores["local-case-control"], [0.3, 0.4], rtol=1e-6)
+    np.testing.assert_allclose(scores["gradient-norm"],
+                               [np.sqrt(0.09 + 0.04 + 0.01) * 2, np.sqrt(0.01 + 0.09 + 0.16) * 3],
+                               rtol=1e-6)
+    assert scores["loss"].dtype == np.float32
+
+
+@pytest.mark.parametrize("design", ["loss", "local-case-control", "gradient-norm"])
+def test_every_design_gives_unbiased_weighted_estimates(data, design):
+    # Setup: a frozen pilot (the same keep probabilities for every seed), every
+    # class subsampled; statistics: the count of each class, the mean of a column
+    X, y = data
+    X, y = X[:2_500], y[:2_500]
+    pilot = FrozenEstimator(LogisticRegression().fit(X[:1000], y[:1000]))
+    truth = np.array([np.sum(y == 0), np.sum(y == 1), X[:, 1].mean()])
+
+    # Run: 200 seeds; Horvitz-Thompson estimates (and naive ones: rows scaled by
+    # n / n_kept, as if the sample were uniform)
+    estimates, naive = [], []
+    for seed in range(200):
+        sampler = LossProportionalSampler(pilot=pilot, cross_fit=None, design=design,
+                                          sampling_strategy="all", sample_size=0.1,
+                                          random_state=seed)
+        X_res, y_res = sampler.fit_resample(X, y)
+        stats = np.column_stack([y_res == 0, y_res == 1, X_res[:, 1] / len(y)])
+        estimates.append(sampler.sample_weight_ @ stats)
+        naive.append(stats.sum(axis=0) * len(y) / len(y_res))
+    estimates, naive = np.array(estimates), np.array(naive)
+
+    # Assert: each estimate within 4 Monte-Carlo standard errors of the truth;
+    # the naive estimates are not (the designs favour hard rows, so the test can fail)
+    se = estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
+    assert np.all(np.abs(estimates.mean(axis=0) - truth) <= 4 * se), (estimates.mean(0), truth)
+    se_naive = naive.std(axis=0, ddof=1) / np.sqrt(len(naive))
+    assert np.any(np.abs(naive.mean(axis=0) - truth) > 10 * se_naive)
+
+
+def _logistic_data(n, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n, 3))
+    logit = X @ np.array([1.5, -2.0, 0.5]) - 3.0
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+def _coefficient_se(model, X):
+    """Standard errors of (intercept, coef) of an unweighted logistic fit on ``X``."""
+    design = np.column_stack([np.ones(len(X)), X])
+    p = model.predict_proba(X)[:, 1]
+    return np.sqrt(np.diag(np.linalg.inv(design.T @ (design * (p * (1 - p))[:, None]))))
+
+
+def test_local_case_control_correction_is_consistent():
+    # Setup: 200,000 rows of a logistic model (about 16% positives); the
+    # full-data fit is the target
+    X, y = _logistic_data(200_000, seed=0)
+    full = LogisticRegression(C=1e6, max_iter=1000).fit(X, y)
+
+    # Run: the paper's sample (one pilot, keep probability proportional to
+    # |y - p_pilot(x)|, nothing clipped), an unweighted fit on it, the correction
+    sampler = LossProportionalSampler(design="local-case-control", sampling_strategy="all",
+                                      cross_fit=None, pilot_size=5_000, p_min=1e-9,
+                                      sample_size=0.03, device="cpu", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    sub = LogisticRegression(C=1e6, max_iter=1000).fit(X_res, y_res)
+    corrected = sampler.correct_logistic(sub)
+
+    # Assert: within 4 standard errors of the subsample fit (the estimator's
+    # noise; the full fit's is far smaller) of the full-data coefficients, which
+    # the uncorrected fit misses by far
+    se = _coefficient_se(sub, X_res)
+    ours = np.r_[corrected.intercept_, corrected.coef_.ravel()]
+    target = np.r_[full.intercept_, full.coef_.ravel()]
+    raw = np.r_[sub.intercept_, sub.coef_.ravel()]
+    assert np.all(np.abs(ours - target) <= 4 * se), (ours, target, se)
+    assert np.max(np.abs(raw - target) / se) > 20
+    assert sampler.n_at_p_min_ == sampler.n_at_one_ == 0
+    assert not hasattr(sub, "_corrected") and np.array_equal(sub.coef_.ravel(), raw[1:])
+
+
+@pytest.mark.parametrize("params,message", [
+    ({"design": "loss"}, "design='loss'"),
+    ({"cross_fit": 2}, "cross_fit=2"),
+    ({"p_min": 0.01}, "rows at p_min"),
+    ({"sampling_strategy": "majority"}, "both subsampled"),
+])
+def test_local_case_control_correction_needs_the_papers_sample(params, message):
+    # Setup
+    X, y = _logistic_data(5_000, seed=1)
+    base = {"design": "local-case-control", "sampling_strategy": "all", "cross_fit": None,
+            "pilot_size": 2_000, "p_min": 1e-9, "sample_size": 0.05, "device": "cpu",
+            "random_state": 0}
+    sampler = LossProportionalSampler(**{**base, **params})
+    X_res, y_res = sampler.fit_resample(X, y)
+    sub = LogisticRegression().fit(X_res, y_res)
+
+    # Run / Assert
+    with pytest.raises(InputError, match=message):
+        sampler.correct_logistic(sub)
+
+
+@pytest.mark.parametrize("design", ["local-case-control", "gradient-norm"])
+def test_designs_keep_the_same_rows_on_dask(data, design):
+    # Setup
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    X, y = data
+    memory = LossProportionalSampler(design=design, **FAST)
+    memory.fit_resample(X, y)
+
+    # Run
+    with dask.config.set(scheduler="synchronous"):
+        lazy = LossProportionalSampler(design=design, **FAST)
+        lazy.fit_resample(da.from_array(X, chunks=(1_100, 6)), da.from_array(y, chunks=1_100))
+        indices, weights, _ = _lazy_results(lazy)
+
+    # Assert
+    np.testing.assert_array_equal(indices, memory.sample_indices_)
+    np.testing.assert_array_equal(weights, memory.sample_weight_)
