@@ -55,7 +55,8 @@ QUICK = [
 # per benchmark class: how its cases are named (formatted with its
 # parameters other than "implementation")
 CASES = {
-    "neural.SmallFitResample": "fit_resample 1,000 x 10, default sampler, threads={threads}",
+    "neural.SmallFitResample": ("fit_resample 1,000 x 10, default settings (peers: fit on "
+                                "the minority, sample the rest), threads={threads}"),
     "neural.MixedFit": "fit 10,000 x 20 mixed, 10 epochs, batch 500, threads={threads}",
     "tomek.TomekFit": "fit_resample Gaussian {n_rows:,} x {n_features}, every core",
     "tomek.TomekSameRows": "same rows removed, Gaussian {n_rows:,} x {n_features}",
@@ -65,7 +66,7 @@ CASES = {
 
 # per benchmark class: the (ours, peer) pairs compared; None: no peer
 PAIRS = {
-    "neural.SmallFitResample": [("GANOverSampler", None), ("VAEOverSampler", None)],
+    "neural.SmallFitResample": [("GANOverSampler", "CTGAN"), ("VAEOverSampler", "TVAE")],
     "neural.MixedFit": [("GANOverSampler", "CTGAN"), ("VAEOverSampler", "TVAE")],
     "tomek.TomekFit": [("TomekPruner", "TomekLinks")],
     "selection.SelectionFit": [
@@ -82,8 +83,10 @@ PAIRS = {
 # per benchmark class: the threads / cores each implementation used
 THREADS = {
     "neural.SmallFitResample": (
-        "ours n_threads=threads; torch.set_num_threads(threads) and BLAS / OpenMP pools "
-        "limited to threads (threadpoolctl)"),
+        "ours n_threads=threads; CTGAN / TVAE torch.set_num_threads(threads); for all, "
+        "BLAS / OpenMP pools limited to threads (threadpoolctl); CTGAN's and TVAE's "
+        "DataTransformer runs joblib Parallel(n_jobs=-1) over the columns whatever the "
+        "setting"),
     "neural.MixedFit": (
         "ours n_threads=threads; CTGAN / TVAE torch.set_num_threads(threads); for all, "
         "BLAS / OpenMP pools limited to threads (threadpoolctl). CTGAN's and TVAE's "
