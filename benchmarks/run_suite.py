@@ -210,7 +210,7 @@ def summarize(rows, not_finished):
                 entry[metric] = {"ours": a, "peer": b, "ratio_peer_over_ours": ratio}
             if entry["time_s"]["ours"] is not None or entry["time_s"]["peer"] is not None:
                 comparisons.append(entry)
-    same = [{"case": case, "same_rows": bool(table[(k, case, i, m)])}
+    same = [{"case": case if i == "both" else f"{case}, {i}", "same_rows": bool(table[(k, case, i, m)])}
             for (k, case, i, m) in table if m == "same_rows"]
     threads = {k: v for k, v in suite.THREADS.items() if any(c[0] == k for c in cases)}
     return {"comparisons": comparisons, "same_rows": same, "threads": threads,
@@ -257,7 +257,9 @@ def markdown(summary, run):
     lines += ["", "## Threads and cores", ""]
     lines += [f"- `{k}`: {text}." for k, text in summary["threads"].items()]
     if summary["same_rows"]:
-        lines += ["", "## TomekPruner and TomekLinks remove the same rows?", ""]
+        lines += ["", ("## Same rows? (TomekPruner and TomekLinks remove the same rows; "
+                       "LossProportionalSampler keeps the same rows and weights on dask as in "
+                       "memory)"), ""]
         lines += [f"- {s['case']}: {'yes' if s['same_rows'] else 'NO'}"
                   for s in summary["same_rows"]]
     lines += ["", "## Not finished", ""]

@@ -20,6 +20,8 @@ Modules
 ``selection``: LossProportionalSampler / DownsampleUpweight against a full
 LogisticRegression fit and imbalanced-learn's RandomUnderSampler.
 ``grid``: GridSearchCV of GAN pipelines with 1 or 2 workers x 1 or 2 threads.
+``dask_selection``: LossProportionalSampler in memory and on dask threads, with a
+check that both keep the same rows.
 ``common``: data, thread and memory helpers (no benchmarks).
 
 Quick and full
@@ -50,6 +52,7 @@ QUICK = [
     r"^tomek\.TomekSameRows\.",
     r"^selection\.SelectionFit\.\w+\('\w+', 1000000, 1\)$",
     r"^grid\.GridSearch\.time_fit",
+    r"^dask_selection\.DaskSelection\.\w+\('[\w-]+', 1000000\)$",
 ]
 
 # per benchmark class: how its cases are named (formatted with its
@@ -62,6 +65,8 @@ CASES = {
     "tomek.TomekSameRows": "same rows removed, Gaussian {n_rows:,} x {n_features}",
     "selection.SelectionFit": "{n_rows:,} x 20 float32, threads={threads}",
     "grid.GridSearch": "GridSearchCV, 6 GAN + LogisticRegression fits on yeast4",
+    "dask_selection.DaskSelection": ("LossProportionalSampler {n_rows:,} x 20 float32, "
+                                     "generated in 250,000-row blocks"),
 }
 
 # per benchmark class: the (ours, peer) pairs compared; None: no peer
@@ -75,6 +80,7 @@ PAIRS = {
         ("DownsampleUpweight", "LogisticRegression"),
         ("DownsampleUpweight", "RandomUnderSampler"),
     ],
+    "dask_selection.DaskSelection": [("in-memory", "threads")],
     "grid.GridSearch": [("jobs=2 threads=1", "jobs=1 threads=1"),
                         ("jobs=2 threads=1", "jobs=2 threads=2"),
                         ("jobs=1 threads=1", "jobs=1 threads=2")],
@@ -101,6 +107,9 @@ THREADS = {
         "for all, torch.set_num_threads(threads) and BLAS / OpenMP pools limited to "
         "threads (threadpoolctl); LossProportionalSampler n_threads=threads; "
         "DownsampleUpweight and RandomUnderSampler are single-threaded numpy"),
+    "dask_selection.DaskSelection": (
+        "in-memory: one torch thread; threads: dask's threaded scheduler with 2 threads, "
+        "n_threads=1 in every task"),
     "grid.GridSearch": (
         "jobs=j threads=t: GridSearchCV(n_jobs=j) (loky workers), GANOverSampler(n_threads=t); "
         "the default policy is jobs=2 threads=1 on 2 cores"),
