@@ -27,7 +27,8 @@ SUMMARY = RESULTS / "SUMMARY.md"
 RANKED = ["balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc"]
 CLASSIFIER_NAMES = {"logreg": "LogisticRegression", "hgb": "HistGradientBoosting"}
 
-# (folder, title, what it shows); the folder's run.json names the command
+# (folder, title, what it shows[, table]); the folder's run.json names the command. The main
+# table is the mean ranks unless the entry names another: "log_loss" (test log-loss per dataset)
 QUALITY = [
     ("peers", "The neural samplers against the strongest peers",
      ("GANOverSampler and VAEOverSampler against no resampling, a tuned decision threshold, "
@@ -49,7 +50,7 @@ QUALITY = [
       "synthetic rows.")),
     ("prior_correction", "Prior correction",
      ("Test log-loss of logistic regression after each sampler, raw and wrapped in "
-      "`PriorCorrectedClassifier` (`prior_correction=true`).")),
+      "`PriorCorrectedClassifier` (`prior_correction=true`)."), "log_loss"),
     ("loss_proportional", "LossProportionalSampler on the small tables",
      ("Every class subsampled (`sampling_strategy=\"all\"`) against keeping the minority "
       "(`\"not minority\"`, what the default `\"auto\"` does on two classes), against no "
@@ -127,7 +128,7 @@ def _curve_table(rows):
     return wide.rename(columns=lambda f: f"balanced accuracy at {f:g}")
 
 
-def _quality_section(folder, title, text):
+def _quality_section(folder, title, text, table_kind="ranks"):
     run = json.loads((folder / "run.json").read_text())
     config = run["config"]
     rows = pd.read_csv(folder / "rows.csv", float_precision="round_trip")
@@ -141,7 +142,7 @@ def _quality_section(folder, title, text):
     if rows.train_fraction.nunique() > 1:
         lines += ["Mean over datasets:", "", _markdown(_curve_table(rows)), ""]
         return lines
-    if set(config["metrics"]) >= {"log_loss"} and folder.name == "prior_correction":
+    if table_kind == "log_loss":
         lines += [("Test log-loss, mean over folds (lower is better): each sampler without and "
                    "with the correction:"), "", _markdown(_log_loss_table(rows)), ""]
         return lines
@@ -196,9 +197,9 @@ def build():
               "the machine named in the section; compare ratios within a section, not across "
               "machines. Neural samplers' scores reproduce bit for bit only on the same kind of "
               "CPU."), ""]
-    for name, title, text in QUALITY:
+    for name, title, *rest in QUALITY:
         if (RESULTS / name / "rows.csv").is_file():
-            lines += _quality_section(RESULTS / name, title, text)
+            lines += _quality_section(RESULTS / name, title, *rest)
     for name, title in SPEED:
         if (RESULTS / name / "summary.md").is_file():
             lines += _speed_section(RESULTS / name, title)

@@ -90,6 +90,12 @@ class _Benchmark:
     warmup_time = 0
     timeout = 900
 
+    def teardown(self, *params):
+        """Undo the thread limits a ``setup`` set with ``limit_threads`` (as ``self.limits``)."""
+        limits = getattr(self, "limits", None)
+        if limits is not None:
+            limits.restore_original_limits()
+
     def track_rss_after_setup(self, *params):
         return rss_mib()
 

@@ -114,8 +114,6 @@ class SmallFitResample(_Benchmark):
             return sampler.fit_resample(self.X, self.y)
         return peer_fit_resample(sampler, self.X, self.y)
 
-    def teardown(self, implementation, threads):
-        self.limits.restore_original_limits()
 
     def time_fit_resample(self, implementation, threads):
         self._run(self.sampler)
@@ -142,8 +140,6 @@ class MixedFit(_Benchmark):
         seed_globals(0)
         reset_peak_rss()
 
-    def teardown(self, implementation, threads):
-        self.limits.restore_original_limits()
 
     def time_fit(self, implementation, threads):
         self.model.fit(*self.args)

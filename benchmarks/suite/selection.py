@@ -76,8 +76,6 @@ class SelectionFit(_Benchmark):
         self.model = build(implementation, threads)
         reset_peak_rss()
 
-    def teardown(self, implementation, n_rows, threads):
-        self.limits.restore_original_limits()
 
     def time_fit(self, implementation, n_rows, threads):
         run(self.model, self.X, self.y)

@@ -133,7 +133,7 @@ def _check_specs(parser, text, kind):
                 if hasattr(estimator, "_validate_params"):
                     estimator._validate_params()
             else:
-                estimator = make_classifier(spec, 0)
+                estimator, _correct = make_classifier(spec, 0)
                 estimator._validate_params()
         except (InputError, ValueError, TypeError) as exc:
             parser.error(f"{kind} {spec!r}: {exc}")

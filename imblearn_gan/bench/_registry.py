@@ -125,7 +125,7 @@ NATIVE_CATEGORICAL = {"none", "threshold", "ros", "rus", "smote", "gan", "vae", 
                       "tvae", "downsample-upweight", "tomek-pruner"}
 # over-samplers whose new rows --quality evaluates with imblearn_gan.metrics: those that
 # read the raw table (categorical columns included) and only add rows
-GENERATIVE = {"gan", "vae", "ctgan", "tvae", "smote", "ros"}
+QUALITY_SAMPLERS = {"gan", "vae", "ctgan", "tvae", "smote", "ros"}
 
 ALIASES = {
     "randomoversampler": "ros", "randomundersampler": "rus", "borderlinesmote": "borderline-smote",

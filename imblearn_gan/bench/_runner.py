@@ -30,7 +30,7 @@ from ..exceptions import InputError
 from ..pipeline import Pipeline
 from ._registry import (
     CLASSIFIER_FACTORIES,
-    GENERATIVE,
+    QUALITY_SAMPLERS,
     NATIVE_CATEGORICAL,
     SAMPLER_FACTORIES,
     TunedThreshold,
@@ -122,15 +122,14 @@ def categorical_kind(X):
     return "all" if kinds and all(kinds) else any(kinds)
 
 
-def build_pipeline(sampler_key, sampler, classifier, X, random_state):
+def build_pipeline(sampler_key, sampler, classifier, X, random_state, prior_correction=False):
     """Sampler, preprocessing and classifier in one pipeline.
 
     Samplers that read categorical columns go first; the others get the
-    one-hot encoded table. ``threshold`` wraps the classifier instead; a
-    classifier built with ``prior_correction=True`` gets the whole pipeline
-    wrapped in a PriorCorrectedClassifier.
+    one-hot encoded table. ``threshold`` wraps the classifier instead;
+    ``prior_correction=True`` wraps the whole pipeline in a
+    PriorCorrectedClassifier.
     """
-    correct = getattr(classifier, "prior_correction_", False)
     if isinstance(sampler, TunedThreshold):
         classifier, sampler = sampler.wrap(classifier, random_state), None
     prep = _preprocessor(X)
@@ -140,7 +139,7 @@ def build_pipeline(sampler_key, sampler, classifier, X, random_state):
         steps = [("sampler", sampler), ("prep", prep), ("classifier", classifier)]
     else:
         steps = [("prep", prep), ("sampler", sampler), ("classifier", classifier)]
-    if correct:
+    if prior_correction:
         from ..calibration import PriorCorrectedClassifier
 
         return PriorCorrectedClassifier(Pipeline(steps))
@@ -223,9 +222,9 @@ def make_sampler(spec, random_state, categorical):
 
 
 def make_classifier(spec, random_state):
-    """Build the classifier a spec names. ``prior_correction=True`` (any classifier) wraps
-    the whole pipeline in :class:`~imblearn_gan.calibration.PriorCorrectedClassifier`
-    later; here it is set aside on ``classifier.prior_correction_``."""
+    """``(classifier, prior_correction)`` for a spec: the classifier it names, and whether
+    ``prior_correction=true`` (any classifier) asks for the whole pipeline to be wrapped in
+    :class:`~imblearn_gan.calibration.PriorCorrectedClassifier` (see :func:`build_pipeline`)."""
     key, params = (parse_spec(spec, list(CLASSIFIERS), "classifier") if isinstance(spec, str)
                    else spec[:2])
     params = dict(params)
@@ -233,10 +232,7 @@ def make_classifier(spec, random_state):
     if not isinstance(correct, bool):
         raise InputError(f"prior_correction must be true or false; got {correct!r}")
     classifier = CLASSIFIERS[key](random_state)
-    classifier = classifier.set_params(**params) if params else classifier
-    if correct:
-        classifier.prior_correction_ = True
-    return classifier
+    return (classifier.set_params(**params) if params else classifier), correct
 
 
 def _rows(X, index):
@@ -309,8 +305,8 @@ def _score(task):
     try:
         key, sampler = make_sampler(task.sampler_spec, task.random_state, categorical_kind(task.X))
         adapted = sampler is not None and _adapt_to_small_classes(sampler, y_train, task.random_state)
-        classifier = make_classifier(task.classifier_spec, task.random_state)
-        pipe = build_pipeline(key, sampler, classifier, task.X, task.random_state)
+        classifier, correct = make_classifier(task.classifier_spec, task.random_state)
+        pipe = build_pipeline(key, sampler, classifier, task.X, task.random_state, correct)
         start = time.perf_counter()
         pipe.fit(X_train, y_train)
         values = {"fit_time": time.perf_counter() - start}
@@ -382,7 +378,7 @@ def make_tasks(datasets, samplers, classifiers, *, n_splits=5, n_repeats=1, trai
                             name, X, y, part, test, repeat, fold, fraction,
                             _label(s_spec), s_spec, _label(c_spec), c_spec, metrics,
                             random_state, limit_threads,
-                            quality=quality and c_index == 0 and s_key in GENERATIVE))
+                            quality=quality and c_index == 0 and s_key in QUALITY_SAMPLERS))
     return tasks
 
 

@@ -231,12 +231,12 @@ def head_to_head(rows, focus, datasets=None, quality_metrics=RANKED_METRICS):
     if datasets is not None:
         frame = frame[frame.dataset.isin(list(datasets))]
     means = dataset_means(frame)
-    metric = means.index.get_level_values("metric")
-    ranked = pd.concat([_ranks(block, m) for m, block in means[metric.isin(quality_metrics)]
-                        .groupby(level="metric")])
-    per_pair = ranked.groupby(level=["dataset", "classifier"]).mean()
-    cells = means[metric.isin(quality_metrics)]
     fit = frame[frame.metric == "fit_time"].groupby("sampler").value.median()
+    cells = means[means.index.get_level_values("metric").isin(quality_metrics)]
+    ranked = pd.concat([_ranks(block, m) for m, block in cells.groupby(level="metric")])
+    per_pair = ranked.groupby(level=["dataset", "classifier"]).mean()
+    # +1 where higher is better, -1 where lower is: a positive signed difference is a win
+    sign = np.where(cells.index.get_level_values("metric").isin(list(LOWER_IS_BETTER)), -1.0, 1.0)
     table = []
     for name in focus:
         if name not in per_pair:
@@ -244,8 +244,6 @@ def head_to_head(rows, focus, datasets=None, quality_metrics=RANKED_METRICS):
         for peer in per_pair.columns:
             if peer == name:
                 continue
-            sign = np.where(cells.index.get_level_values("metric").isin(list(LOWER_IS_BETTER)),
-                            -1.0, 1.0)
             diff = (cells[name] - cells[peer]).to_numpy() * sign
             table.append({
                 "focus": name, "peer": peer, "n_pairs": int(per_pair[[name, peer]].dropna().shape[0]),
