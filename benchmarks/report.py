@@ -25,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SUMMARY = RESULTS / "SUMMARY.md"
 RANKED = ["balanced_accuracy", "f1", "g_mean", "roc_auc", "pr_auc"]
-CLASSIFIER_NAMES = {"logreg": "LogisticRegression", "hgb": "HistGradientBoosting"}
+CLASSIFIER_NAMES = {"logreg": "LogisticRegression", "hgb": "HistGradientBoosting",
+                    "minirocket": "MiniRocket"}
 
 # (folder, title, what it shows[, table]); the folder's run.json names the command. The main
 # table is the mean ranks unless the entry names another: "log_loss" (test log-loss per dataset)
@@ -51,6 +52,12 @@ QUALITY = [
     ("prior_correction", "Prior correction",
      ("Test log-loss of logistic regression after each sampler, raw and wrapped in "
       "`PriorCorrectedClassifier` (`prior_correction=true`)."), "log_loss"),
+    ("series", "Series: the recurrent GAN",
+     ("One series per row: `gan-lstm` (`GANOverSampler(network=\"lstm\")`, one LSTM layer of "
+      "32 units on each side) against the MLP GAN, SMOTE, random over-sampling and none, on "
+      "`make_waves` and aeon's ItalyPowerDemand (24 steps) and GunPoint (150 steps), each made "
+      "1:10 and 1:20; logistic regression and gradient boosting on the raw steps, and "
+      "MiniRocket features + logistic regression.")),
     ("loss_proportional", "LossProportionalSampler on the small tables",
      ("Every class subsampled (`sampling_strategy=\"all\"`) against keeping the minority "
       "(`\"not minority\"`, what the default `\"auto\"` does on two classes), against no "
@@ -60,6 +67,10 @@ QUALITY = [
 SPEED = [
     ("speed_quick", "Speed and memory (quick suite)"),
     ("speed_full", "Speed and memory (full suite, the benchmarks its command selects)"),
+    ("scale", "The selection samplers at scale, on dask"),
+    ("designs", "Sampling designs of LossProportionalSampler"),
+    ("series_tstr", "Series: train on synthetic, test on real"),
+    ("latent", "Latent features: BiGAN and InfoGAN"),
 ]
 
 
@@ -99,10 +110,11 @@ def _rank_table(rows, table):
     ranked = table[table.metric.isin(RANKED)]
     wide = ranked.groupby(["sampler", "classifier"]).mean_rank.mean().unstack("classifier")
     wide = wide.rename(columns=lambda c: f"rank, {CLASSIFIER_NAMES.get(c, c)}")
-    wide["rank, both"] = ranked.groupby("sampler").mean_rank.mean()
+    overall = "rank, all" if ranked.classifier.nunique() > 2 else "rank, both"
+    wide[overall] = ranked.groupby("sampler").mean_rank.mean()
     fit = rows[rows.metric == "fit_time"].groupby("sampler").value.median()
     wide["median fit s"] = fit
-    return wide.sort_values("rank, both")
+    return wide.sort_values(overall)
 
 
 def _synthetic_table(path):

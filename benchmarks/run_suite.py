@@ -56,7 +56,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import suite  # (light: the suite's metadata, no benchmark module)
 
 METRICS = {"time_": "time_s", "peakmem_": "peakmem_mib",
-           "track_rss_after_setup": "rss_after_setup_mib", "track_same_rows": "same_rows"}
+           "track_rss_after_setup": "rss_after_setup_mib", "track_same_rows": "same_rows",
+           "track_recall": "recall", "track_distance_ratio": "distance_ratio"}
+# measurements listed as they are, beside the comparisons
+TRACKED = ("recall", "distance_ratio")
 DISTRIBUTIONS = ["numpy", "scipy", "pandas", "scikit-learn", "imbalanced-learn", "torch",
                  "ctgan", "threadpoolctl", "asv", "asv_runner", "imblearn-gan"]
 
@@ -212,9 +215,11 @@ def summarize(rows, not_finished):
                 comparisons.append(entry)
     same = [{"case": case if i == "both" else f"{case}, {i}", "same_rows": bool(table[(k, case, i, m)])}
             for (k, case, i, m) in table if m == "same_rows"]
+    tracked = [{"case": case, "implementation": i, "metric": m, "value": table[(k, case, i, m)]}
+               for (k, case, i, m) in table if m in TRACKED]
     threads = {k: v for k, v in suite.THREADS.items() if any(c[0] == k for c in cases)}
-    return {"comparisons": comparisons, "same_rows": same, "threads": threads,
-            "not_finished": not_finished}
+    return {"comparisons": comparisons, "same_rows": same, "tracked": tracked,
+            "threads": threads, "not_finished": not_finished}
 
 
 def _cell(value, digits=3):
@@ -262,6 +267,10 @@ def markdown(summary, run):
                        "memory)"), ""]
         lines += [f"- {s['case']}: {'yes' if s['same_rows'] else 'NO'}"
                   for s in summary["same_rows"]]
+    if summary.get("tracked"):
+        lines += ["", "## Other measurements", ""]
+        lines += [f"- {t['case']}, {t['implementation']}: {t['metric']} {_cell(t['value'])}"
+                  for t in summary["tracked"]]
     lines += ["", "## Not finished", ""]
     lines += [f"- `{n['benchmark']}`: {n['reason']}" for n in summary["not_finished"]] or [
         "None: every selected benchmark finished."]

@@ -18,7 +18,8 @@ __all__ = [
 
 # Submodules load on first access (``imblearn_gan.datasets`` after ``import imblearn_gan``),
 # as scikit-learn's do, so the package import stays light.
-_SUBMODULES = ("bench", "calibration", "datasets", "metrics", "pipeline", "plotting")
+_SUBMODULES = ("bench", "calibration", "datasets", "latent", "metrics", "pipeline",
+               "plotting")
 
 
 def __getattr__(name):

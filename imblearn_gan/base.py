@@ -327,8 +327,11 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
         ``fit_resample`` and ``sample`` return unchanged."""
         rng = copy.deepcopy(self._sample_rng)
         rates = {}
+        # up to 1,000 draws per class; fewer (at least 200) on tables of over
+        # 268,435 rows, so that draws x training rows stay within 2**28
+        cap = min(1000, max(200, 2**28 // len(self.train_labels_)))
         for k, label in enumerate(self.classes_):
-            n = int(np.clip(self.class_counts_[k], 50, 1000))
+            n = int(np.clip(self.class_counts_[k], 50, cap))
             X_new = self._generate(n, k, rng)
             threshold = self.copy_threshold * self.copy_scale_[k]
             with torch_threads(self.n_threads):

@@ -495,3 +495,37 @@ def test_prior_correction_classifier_lowers_log_loss_after_smote(capsys):
     with pytest.raises(SystemExit):
         run_bench(["--datasets", "glass2", "--classifiers", "logreg:prior_correction=2"])
     assert "prior_correction must be true or false" in capsys.readouterr().err
+
+
+def test_series_datasets_samplers_and_minirocket_are_registered(capsys):
+    # Setup / Run: the series entries of the registries
+    _, lstm = _runner.make_sampler("gan-lstm", 0, False)
+    try:
+        import aeon  # noqa: F401
+        has_aeon = True
+    except ImportError:
+        has_aeon = False
+
+    # Assert: the recurrent GAN as the series benchmark runs it
+    assert (lstm.network, lstm.generator_widths, lstm.critic_widths) == ("lstm", (32,), (32,))
+    assert "minirocket" in _registry.CLASSIFIER_FACTORIES
+    if not has_aeon:
+        with pytest.raises(SystemExit) as exc:
+            run_bench(["--datasets", "waves:10", "--samplers", "none",
+                       "--classifiers", "minirocket"])
+        assert exc.value.code == 2
+        assert "pip install 'imblearn-gan[series]'" in capsys.readouterr().err
+    else:
+        classifier, _ = _runner.make_classifier("minirocket", 0)
+        assert type(classifier).__name__ == "MiniRocketClassifier"
+
+
+def test_series_dataset_runs_through_the_benchmark():
+    # Run: waves by name, the recurrent GAN for one epoch
+    result = benchmark(["waves:20"], ["none", "gan-lstm:epochs=1"], ["logreg"], n_splits=2,
+                       metrics=["balanced_accuracy", "fit_time"])
+
+    # Assert
+    assert result.errors == []
+    assert {row["dataset"] for row in result.rows} == {"waves:20"}
+    assert len(result.rows) == 2 * 2 * 2

@@ -73,3 +73,64 @@ def test_fetch_online_uses_imblearn_labels(monkeypatch):
     monkeypatch.setattr("imblearn.datasets.fetch_datasets", fake)
     X, y = load_dataset("abalone")
     assert y.tolist() == [0, 1, 0, 0] and X.shape == (4, 2)
+
+
+# -- series ------------------------------------------------------------------------
+
+
+def test_make_waves_counts_shapes_and_seed():
+    from imblearn_gan.datasets import make_waves
+
+    X, y = make_waves(n_samples=330, imbalance=10, n_steps=24, random_state=0)
+    again, _ = make_waves(n_samples=330, imbalance=10, n_steps=24, random_state=0)
+    assert X.shape == (330, 24) and np.bincount(y).tolist() == [300, 30]
+    np.testing.assert_array_equal(X, again)
+    assert not np.array_equal(X, make_waves(330, n_steps=24, random_state=1)[0])
+    assert np.bincount(make_waves(210, imbalance=20, random_state=0)[1]).tolist() == [200, 10]
+
+
+@pytest.mark.parametrize("minority", ["sawtooth", "sine"])
+def test_make_waves_class_is_the_shape(minority):
+    from imblearn_gan.datasets import make_waves
+
+    # Setup: no noise; a sawtooth's largest one-step fall is its drop, a
+    # sine's is at most 2 pi f / n_steps of its amplitude
+    X, y = make_waves(400, imbalance=3, noise=0.0, minority=minority, random_state=0)
+    fall = (-np.diff(X, axis=1)).max(1) / np.ptp(X, axis=1)
+    saw = y == (1 if minority == "sawtooth" else 0)
+
+    # Assert: the two shapes separate on that statistic alone, whatever the
+    # offset and amplitude (but for sawtooths whose window holds no drop)
+    assert np.mean(fall[saw] > fall[~saw].max()) > 0.95
+    assert X[saw].mean() == pytest.approx(0, abs=0.15)
+
+
+def test_series_specs_load_by_name():
+    X, y = load_dataset("waves:20")
+    assert X.shape == (550, 30) and np.bincount(y).tolist() == [524, 26]
+    frame, _ = load_dataset("waves:10", as_frame=True)
+    assert frame.shape == (550, 30)
+    for spec in ("waves:x", "aeon:10", "aeon:GunPoint:"):
+        with pytest.raises(InputError, match="'waves:RATIO' or 'aeon:NAME:RATIO'"):
+            load_dataset(spec)
+
+
+def test_load_series_needs_aeon_or_loads_a_bundled_problem():
+    try:
+        import aeon  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match=r"pip install 'imblearn-gan\[series\]'"):
+            load_dataset("aeon:GunPoint:10")
+        return
+    from imblearn_gan.datasets import load_series
+
+    X, y = load_series("GunPoint", ratio=10)
+    assert X.shape == (110, 150) and np.bincount(y).tolist() == [100, 10]
+    X, y = load_dataset("aeon:BasicMotions:5")
+    assert X.shape == (72, 600) and np.bincount(y).tolist() == [60, 12]
+    X20, _ = load_series("ItalyPowerDemand", 20, minority="2")
+    assert X20.shape == (547 + 27, 24)
+    with pytest.raises(InputError, match="choose from"):
+        load_series("Car")
+    with pytest.raises(InputError, match="classes are"):
+        load_series("GunPoint", minority="7")

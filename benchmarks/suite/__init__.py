@@ -22,6 +22,8 @@ LogisticRegression fit and imbalanced-learn's RandomUnderSampler.
 ``grid``: GridSearchCV of GAN pipelines with 1 or 2 workers x 1 or 2 threads.
 ``dask_selection``: LossProportionalSampler in memory and on dask threads, with a
 check that both keep the same rows.
+``neighbors``: the GAN's and the VAE's same-class neighbour search, default
+(random-projection trees for large classes) against exact, with its recall.
 ``common``: data, thread and memory helpers (no benchmarks).
 
 Quick and full
@@ -47,7 +49,8 @@ minus it is what the call adds.
 
 # asv --bench regexes of the quick subset (matched against "name(param, ...)")
 QUICK = [
-    r"^neural\.\w+\.\w+\('\w+', 1\)$",
+    r"^neural\.(SmallFitResample|MixedFit)\.\w+\('\w+', 1\)$",
+    r"^neural\.RowsScaling\.\w+\('\w+', (1000|100000)\)$",
     r"^tomek\.TomekFit\.\w+\('\w+', (10000|100000), \d+\)$",
     r"^tomek\.TomekSameRows\.",
     r"^selection\.SelectionFit\.\w+\('\w+', 1000000, 1\)$",
@@ -61,6 +64,10 @@ CASES = {
     "neural.SmallFitResample": ("fit_resample 1,000 x 10, default settings (peers: fit on "
                                 "the minority, sample the rest), threads={threads}"),
     "neural.MixedFit": "fit 10,000 x 20 mixed, 10 epochs, batch 500, threads={threads}",
+    "neural.RowsScaling": ("fit_resample make_classification {n_rows:,} x 10, 10% minority, "
+                           "default settings"),
+    "neighbors.SameClassNeighbors": ("same-class 5 nearest rows, make_classification "
+                                     "{n_rows:,} x 10, 10% minority"),
     "tomek.TomekFit": "fit_resample Gaussian {n_rows:,} x {n_features}, every core",
     "tomek.TomekSameRows": "same rows removed, Gaussian {n_rows:,} x {n_features}",
     "selection.SelectionFit": "{n_rows:,} x 20 float32, threads={threads}",
@@ -73,6 +80,8 @@ CASES = {
 PAIRS = {
     "neural.SmallFitResample": [("GANOverSampler", "CTGAN"), ("VAEOverSampler", "TVAE")],
     "neural.MixedFit": [("GANOverSampler", "CTGAN"), ("VAEOverSampler", "TVAE")],
+    "neural.RowsScaling": [("GANOverSampler", "SMOTE"), ("VAEOverSampler", "SMOTE")],
+    "neighbors.SameClassNeighbors": [("approximate", "exact")],
     "tomek.TomekFit": [("TomekPruner", "TomekLinks")],
     "selection.SelectionFit": [
         ("LossProportionalSampler", "LogisticRegression"),
@@ -99,6 +108,10 @@ THREADS = {
         "DataTransformer.transform runs joblib Parallel(n_jobs=-1) over the columns "
         "(loky worker processes on every core, started in the warm-up) whatever the "
         "setting, and those workers' memory is not in the peak"),
+    "neural.RowsScaling": (
+        "one thread for all: ours n_threads=1 (the default), SMOTE's default; BLAS / "
+        "OpenMP pools limited to one thread (threadpoolctl)"),
+    "neighbors.SameClassNeighbors": "one torch thread, BLAS / OpenMP pools limited to one",
     "tomek.TomekFit": (
         "every core for both: TomekPruner n_threads=os cores; TomekLinks n_jobs=-1 "
         "(scikit-learn's OpenMP brute force or joblib-threaded KD-tree queries); no pool "

@@ -18,6 +18,14 @@
     with ``enable_gpu=False`` and our samplers with ``device="cpu"``: the
     suite measures the CPU.
 
+``RowsScaling``
+    default ``fit_resample`` of GANOverSampler, VAEOverSampler and
+    imbalanced-learn's ``SMOTE(random_state=0)`` on ``make_classification(n,
+    n_features=10, weights=[0.9], random_state=0)`` for n from 1,000 to
+    1,000,000 rows: how the cost grows with the rows. One thread for all
+    (ours ``n_threads=1``, their default; BLAS / OpenMP pools limited to one
+    thread).
+
 Threads (parameter ``threads``; the quick subset runs 1, the full suite 1
 and 2): ours get ``n_threads=threads``; for every implementation the setup
 calls ``torch.set_num_threads(threads)`` and limits the BLAS / OpenMP pools
@@ -146,3 +154,41 @@ class MixedFit(_Benchmark):
 
     def peakmem_fit(self, implementation, threads):
         self.model.fit(*self.args)
+
+
+def make_rows(n_rows):
+    """``make_classification(n_rows, n_features=10, weights=[0.9], random_state=0)``."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_rows, n_features=10, weights=[0.9], random_state=0)
+
+
+class RowsScaling(_Benchmark):
+    """Default ``fit_resample`` from 1,000 to 1,000,000 rows x 10, against SMOTE."""
+
+    params = (("GANOverSampler", "VAEOverSampler", "SMOTE"),
+              (1_000, 10_000, 100_000, 300_000, 1_000_000))
+    param_names = ("implementation", "n_rows")
+    repeat = (1, 1, 30.0)  # one sample: the large cases take minutes
+
+    def setup(self, implementation, n_rows):
+        self.limits = limit_threads(1)
+        self.X, self.y = cached(("rows", n_rows), make_rows, n_rows)
+        warm_up_once(("rows", implementation), lambda: self._build(
+            implementation, epochs=1).fit_resample(self.X[:1000], self.y[:1000]))
+        self.sampler = self._build(implementation)
+        reset_peak_rss()
+
+    @staticmethod
+    def _build(implementation, **params):
+        if implementation == "SMOTE":
+            from imblearn.over_sampling import SMOTE
+
+            return SMOTE(random_state=0)
+        return build(implementation, 1, **params)
+
+    def time_fit_resample(self, implementation, n_rows):
+        self.sampler.fit_resample(self.X, self.y)
+
+    def peakmem_fit_resample(self, implementation, n_rows):
+        self.sampler.fit_resample(self.X, self.y)

@@ -206,6 +206,114 @@ class ConditionalCritic(nn.Module):
         return score, grad
 
 
+# -- recurrent (series) ------------------------------------------------------
+
+RECURRENT = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+def as_steps(x, n_channels):
+    """Rows ``(n, n_channels * n_steps)``, channel-major (channel ``c``, step
+    ``t`` at column ``c * n_steps + t``, as ``X3d.reshape(n, -1)`` flattens an
+    ``(n, n_channels, n_steps)`` array) -> ``(n, n_steps, n_channels)``."""
+    return x.reshape(x.shape[0], n_channels, -1).transpose(1, 2)
+
+
+def as_rows(x):
+    """``(n, n_steps, n_channels)`` -> channel-major rows; inverse of :func:`as_steps`."""
+    return x.transpose(1, 2).reshape(x.shape[0], -1)
+
+
+class RecurrentStack(nn.Module):
+    """Recurrent layers (GRU or LSTM) of the given widths, one after the other,
+    over ``(n, n_steps, features)``; returns every step's last hidden output."""
+
+    def __init__(self, cell, in_dim, widths):
+        super().__init__()
+        layers, width = [], in_dim
+        for out in widths:
+            layers.append(RECURRENT[cell](width, out, batch_first=True))
+            width = out
+        self.layers = nn.ModuleList(layers)
+        self.out_dim = width
+
+    def forward(self, h):
+        for layer in self.layers:
+            h = layer(h)[0]
+        return h
+
+
+class RecurrentGenerator(nn.Module):
+    """RCGAN generator: one recurrent pass over the steps of a series.
+
+    Every step's input is the series' noise vector, its one-hot class and,
+    when anchored, the anchor series' channels at that step; a linear head
+    maps each step's hidden output to ``n_channels`` values. The noise is
+    one vector per series (repeated at each step), so one latent coordinate
+    moves a whole series. ``cond`` is what :class:`ConditionalGenerator`
+    gets: the one-hot class, then the anchor row when ``anchored``.
+    Output: raw channel-major rows, as the tabular generator's.
+    """
+
+    def __init__(self, noise_dim, n_classes, widths, n_steps, n_channels, cell="gru",
+                 anchored=False):
+        super().__init__()
+        self.n_classes, self.n_steps, self.n_channels = n_classes, n_steps, n_channels
+        in_dim = noise_dim + n_classes + (n_channels if anchored else 0)
+        self.body = RecurrentStack(cell, in_dim, widths)
+        self.head = nn.Linear(self.body.out_dim, n_channels)
+
+    def forward(self, noise, cond):
+        steps = torch.cat([noise, cond[:, : self.n_classes]], dim=1)
+        steps = steps.unsqueeze(1).expand(-1, self.n_steps, -1)
+        if cond.shape[1] > self.n_classes:  # anchored: the anchor's channels per step
+            steps = torch.cat([steps, as_steps(cond[:, self.n_classes :], self.n_channels)], 2)
+        return as_rows(self.head(self.body(steps)))
+
+
+class RecurrentCritic(nn.Module):
+    """RCGAN critic on ``pac`` series at once, each with its class.
+
+    At every step the recurrent layers read the channels of the ``pac``
+    series of a pack (and, when anchored, of their anchors) and their
+    one-hot classes; a linear head scores each step's hidden output and the
+    pack's score is the mean over steps (every step is judged, as in
+    RCGAN). No normalisation layers, so the gradient penalty stays per pack.
+    ``forward`` returns the score and the step-averaged hidden features
+    (feature matching).
+
+    The gradient penalty goes through autograd's double backward
+    (``GANStep._critic_pass``): :meth:`wgan_gp_gradients` and
+    :meth:`score_input_gradient` return None, the interface's "no closed
+    form" answer. cuDNN's RNN kernels have no double backward, so on CUDA
+    that pass runs with cuDNN disabled (torch's native recurrent kernels).
+    """
+
+    def __init__(self, n_channels, n_classes, widths, cell="gru", pac=1, anchored=False):
+        super().__init__()
+        self.pac, self.n_classes, self.n_channels = pac, n_classes, n_channels
+        per_row = n_channels * (2 if anchored else 1) + n_classes
+        self.body = RecurrentStack(cell, per_row * pac, widths)
+        self.head = nn.Linear(self.body.out_dim, 1)
+
+    def forward(self, x, cond):
+        steps = as_steps(x, self.n_channels)
+        n, n_steps = steps.shape[:2]
+        parts = [steps, cond[:, None, : self.n_classes].expand(-1, n_steps, -1)]
+        if cond.shape[1] > self.n_classes:
+            parts.append(as_steps(cond[:, self.n_classes :], self.n_channels))
+        per_row = torch.cat(parts, dim=2)
+        # a pack's pac consecutive series side by side at every step
+        packed = per_row.reshape(n // self.pac, self.pac, n_steps, -1).transpose(1, 2)
+        hidden = self.body(packed.reshape(n // self.pac, n_steps, -1))
+        return self.head(hidden).squeeze(2).mean(1), hidden.mean(1)
+
+    def wgan_gp_gradients(self, real, fake, cond, interp, gp_weight):
+        """No closed form for a recurrent critic: None (the step's autograd path)."""
+
+    def score_input_gradient(self, x, cond):
+        """No closed form for a recurrent critic: None (the step's autograd path)."""
+
+
 class Classifier(nn.Module):
     """Small MLP classifier on encoded rows (the auxiliary-classifier loss)."""
 

@@ -5,6 +5,7 @@ dict of float losses for the history.
 """
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -71,6 +72,20 @@ def generator_output(raw, spans, anchor=None, mask=None, *, tau=0.2, generator=N
         mask = residual_mask(spans, anchor.device) if mask is None else mask
         raw = raw + anchor * mask
     return apply_activations(raw, spans, tau=tau, generator=generator)
+
+
+@contextmanager
+def without_cudnn(device):
+    """cuDNN off on CUDA inside the block (its RNN kernels have no double
+    backward); only the ``enabled`` flag changes, and only on CUDA."""
+    if device.type != "cuda" or not torch.backends.cudnn.enabled:
+        yield
+        return
+    torch.backends.cudnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.enabled = True
 
 
 class GANStep:
@@ -294,7 +309,10 @@ class GANStep:
         # the interpolates' pass must start from a leaf
         n = rows.shape[0] // parts
         interp = rows[-n:].requires_grad_(True)
-        interp_score = self.critic(interp, cond[-n:])[0]
+        # cuDNN's RNN kernels have no double backward: the penalised pass of a
+        # recurrent critic runs on torch's native kernels (no effect elsewhere)
+        with without_cudnn(rows.device):
+            interp_score = self.critic(interp, cond[-n:])[0]
         scores = torch.cat([self.critic(rows[:-n], cond[:-n])[0], interp_score])
         return scores, gradient_penalty(interp_score, interp)
 

@@ -106,9 +106,10 @@ def _check_datasets(parser, names):
         return list_datasets()
     known = set(list_datasets()) | set(list_fetchable_datasets())
     for name in names:
-        if not (name in known or name.startswith(("csv:", "imblearn:"))):
+        if not (name in known or name.startswith(("csv:", "imblearn:", "waves:", "aeon:"))):
             parser.error(f"unknown dataset {name!r}; choose from {', '.join(list_datasets())}, "
-                         "'all', csv:PATH:TARGET or imbalanced-learn's "
+                         "'all', csv:PATH:TARGET, series (waves:RATIO, aeon:NAME:RATIO) "
+                         "or imbalanced-learn's "
                          f"{', '.join(list_fetchable_datasets())}")
     return names
 
@@ -134,7 +135,8 @@ def _check_specs(parser, text, kind):
                     estimator._validate_params()
             else:
                 estimator, _correct = make_classifier(spec, 0)
-                estimator._validate_params()
+                if hasattr(estimator, "_parameter_constraints"):  # not aeon's estimators
+                    estimator._validate_params()
         except (InputError, ValueError, TypeError) as exc:
             parser.error(f"{kind} {spec!r}: {exc}")
         specs.append(spec)

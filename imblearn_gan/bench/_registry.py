@@ -108,6 +108,9 @@ SAMPLER_FACTORIES = {
     "tomek": _imblearn("TomekLinks", "imblearn.under_sampling", seeded=False),
     "smote-tomek": _imblearn("SMOTETomek", "imblearn.combine"),
     "gan": _ours("GANOverSampler"),
+    # the recurrent GAN for series (one row per series): one LSTM layer of 32 units each side
+    "gan-lstm": _ours("GANOverSampler", network="lstm", generator_widths=(32,),
+                      critic_widths=(32,)),
     "vae": _ours("VAEOverSampler"),
     "tomek-pruner": _ours("TomekPruner"),
     "loss-proportional": _ours("LossProportionalSampler"),
@@ -125,7 +128,7 @@ NATIVE_CATEGORICAL = {"none", "threshold", "ros", "rus", "smote", "gan", "vae", 
                       "tvae", "downsample-upweight", "tomek-pruner"}
 # over-samplers whose new rows --quality evaluates with imblearn_gan.metrics: those that
 # read the raw table (categorical columns included) and only add rows
-QUALITY_SAMPLERS = {"gan", "vae", "ctgan", "tvae", "smote", "ros"}
+QUALITY_SAMPLERS = {"gan", "gan-lstm", "vae", "ctgan", "tvae", "smote", "ros"}
 
 ALIASES = {
     "randomoversampler": "ros", "randomundersampler": "rus", "borderlinesmote": "borderline-smote",
@@ -157,12 +160,30 @@ def _classifier(module, class_name, seeded=True, **params):
     return factory
 
 
+def _minirocket(random_state):
+    """aeon's MiniRocket features (univariate series, one per row), then a
+    logistic regression, so that the pipeline has ``predict_proba`` scores
+    (aeon's default ridge head has none)."""
+    try:
+        from aeon.classification.convolution_based import MiniRocketClassifier
+    except ImportError:
+        raise InputError(
+            "The 'minirocket' classifier needs the aeon package: "
+            "pip install 'imblearn-gan[series]'."
+        ) from None
+    from sklearn.linear_model import LogisticRegression
+
+    return MiniRocketClassifier(estimator=LogisticRegression(max_iter=2000), n_jobs=1,
+                                random_state=random_state)
+
+
 CLASSIFIER_FACTORIES = {
     "logreg": _classifier("sklearn.linear_model", "LogisticRegression", False, max_iter=2000),
     "hgb": _classifier("sklearn.ensemble", "HistGradientBoostingClassifier"),
     "rf": _classifier("sklearn.ensemble", "RandomForestClassifier", n_estimators=100, n_jobs=1),
     "knn": _classifier("sklearn.neighbors", "KNeighborsClassifier", False),
     "xgboost": _xgboost,
+    "minirocket": _minirocket,
 }
 
 

@@ -22,7 +22,7 @@ def environment():
 
     versions = {"imblearn_gan": __version__, "scikit-learn": sklearn.__version__,
                 "imbalanced-learn": imblearn.__version__, "torch": torch.__version__}
-    for name in ("numpy", "scipy", "pandas", "joblib", "ctgan", "xgboost"):
+    for name in ("numpy", "scipy", "pandas", "joblib", "ctgan", "xgboost", "aeon"):
         try:
             versions[name] = getattr(__import__(name), "__version__", "unknown")
         except ImportError:

@@ -100,7 +100,9 @@ def load_dataset(name, as_frame=False):
     name : str
         One of :func:`list_datasets` (bundled, offline), ``"csv:PATH:TARGET"``
         for a CSV file with a header whose column ``TARGET`` holds the two
-        classes (the rarer becomes 1), or a name of
+        classes (the rarer becomes 1), a series problem (``"waves:RATIO"``:
+        :func:`make_waves` with ``imbalance=RATIO``; ``"aeon:NAME:RATIO"``:
+        :func:`load_series`, needs aeon; both seeded with 0), or a name of
         :func:`list_fetchable_datasets` (imbalanced-learn's collection,
         downloaded once into scikit-learn's data home; also ``imblearn:NAME``).
     as_frame : bool, default=False
@@ -130,6 +132,9 @@ def load_dataset(name, as_frame=False):
     """
     if name.startswith("csv:"):
         return load_csv(*_split_csv_spec(name), as_frame=as_frame)
+    if name.startswith(("waves:", "aeon:")):
+        X, y = _load_series_spec(name)
+        return _as_frame(X) if as_frame else X, y
     if name.startswith("imblearn:") or name in list_fetchable_datasets():
         X, y = fetch_dataset(name.removeprefix("imblearn:"))
         return _as_frame(X) if as_frame else X, y
@@ -149,6 +154,27 @@ def load_dataset(name, as_frame=False):
     path = resources.files(__package__) / "data" / f"{name}.csv"
     with resources.as_file(path) as file:
         return load_csv(file, "label", as_frame=as_frame, name=name)
+
+
+def _load_series_spec(spec):
+    """``waves:RATIO`` -> ``make_waves(imbalance=RATIO, random_state=0)``;
+    ``aeon:NAME:RATIO`` -> ``load_series(NAME, RATIO)`` (seed 0)."""
+    from ._series import load_series, make_waves
+
+    kind, _, rest = spec.partition(":")
+    name, _, ratio = rest.rpartition(":") if kind == "aeon" else ("", "", rest)
+    try:
+        ratio = float(ratio)
+    except ValueError:
+        ratio = None
+    if ratio is None or (kind == "aeon" and not name):
+        raise InputError(
+            "A series dataset is written 'waves:RATIO' or 'aeon:NAME:RATIO' (the "
+            f"majority:minority ratio, e.g. 'aeon:GunPoint:10'). Got {spec!r} instead."
+        )
+    if kind == "waves":
+        return make_waves(imbalance=ratio, random_state=0)
+    return load_series(name, ratio)
 
 
 def _split_csv_spec(spec):

@@ -6,9 +6,16 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..backend import class_balanced_weights, train
-from ..backend.nets import Classifier, ConditionalCritic, ConditionalGenerator
+from ..backend.nets import (
+    Classifier,
+    ConditionalCritic,
+    ConditionalGenerator,
+    RecurrentCritic,
+    RecurrentGenerator,
+)
 from ..backend.steps import GANConfig, GANStep, capped_decay, generator_output
 from ..base import BaseGenerativeOverSampler
+from ..exceptions import InputError
 from ..utils._docstring import (
     Substitution,
     _copy_guard_docstring,
@@ -20,6 +27,9 @@ from ..utils._docstring import (
 )
 from ..utils._validation import check_widths
 
+# epochs="auto" of the recurrent networks: generator updates
+RECURRENT_AUTO_UPDATES = 200
+
 
 @Substitution(
     sampling_strategy=_sampling_strategy_docstring,
@@ -29,6 +39,7 @@ from ..utils._validation import check_widths
     neighbor_scaling=_neighbor_scaling_docstring.format(default="minmax"),
     copy_guard=_copy_guard_docstring,
     training_rows=_training_rows_docstring,
+    recurrent_updates=RECURRENT_AUTO_UPDATES,
 )
 class GANOverSampler(BaseGenerativeOverSampler):
     """Over-sample with a class-conditional GAN trained on all classes.
@@ -59,6 +70,31 @@ class GANOverSampler(BaseGenerativeOverSampler):
           of a pack share one anchor, so the critic sees how far the rows of
           one anchor vary.
         - ``None``: a plain conditional GAN from noise and label only.
+
+        With a recurrent ``network`` the anchor is a real series of the
+        class: the generator reads its value at each step and outputs an
+        offset per step, and the critic's real pairs are points on the
+        segment between two same-class series.
+
+    network : {{"mlp", "lstm", "gru"}}, default="mlp"
+        The generator and critic. ``"mlp"``: fully connected networks over
+        the encoded columns (tables). ``"lstm"`` or ``"gru"``: recurrent
+        networks over the steps of a fixed-length series (each row of ``X``
+        is one series of ``n_channels`` channels; numeric columns only), as
+        in RCGAN [6]_: the generator reads the noise, the class and (when
+        anchored) the anchor's channels at every step, and the critic scores
+        every step and averages. ``generator_widths`` and ``critic_widths``
+        are then the hidden sizes of stacked recurrent layers. Their
+        gradient penalty goes through autograd's double backward (on CUDA
+        with cuDNN disabled for that pass, as cuDNN's RNN kernels have none),
+        and ``epochs="auto"`` aims at {recurrent_updates} generator updates
+        instead of 1,000. See :ref:`the series guide <series-guide>`.
+
+    n_channels : int, default=1
+        Channels of each series (recurrent networks only): a row holds
+        ``n_channels * n_steps`` values, channel-major (channel ``c`` at step
+        ``t`` in column ``c * n_steps + t``, as ``X3d.reshape(len(X3d), -1)``
+        flattens an ``(n_samples, n_channels, n_steps)`` array).
 
     n_neighbors : int, default=5
         Same-class neighbours per anchor that form the critic's real pairs.
@@ -180,6 +216,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
        adversarial networks", 2018.
     .. [5] Yazici, Y. et al., "The Unusual Effectiveness of Averaging in GAN
        Training", 2019.
+    .. [6] Esteban, C., S. L. Hyland and G. Rätsch, "Real-valued (Medical)
+       Time Series Generation with Recurrent Conditional GANs", 2017.
 
     Examples
     --------
@@ -195,15 +233,29 @@ class GANOverSampler(BaseGenerativeOverSampler):
     Resampled dataset shape Counter({{0: 197, 1: 197}})
     >>> gan.sample(3, y=1).shape
     (3, 9)
+
+    Series, one per row, with recurrent networks:
+
+    >>> from imblearn_gan.datasets import make_waves
+    >>> X, y = make_waves(n_samples=110, imbalance=10, random_state=0)
+    >>> rgan = GANOverSampler(network="lstm", epochs=2, random_state=0)
+    >>> X_res, y_res = rgan.fit_resample(X, y)
+    >>> print(f"Resampled series {{X_res.shape}}, {{Counter(y_res.tolist())}}")
+    Resampled series (200, 30), Counter({{0: 100, 1: 100}})
     """
 
-    # epochs="auto": about 1,000 generator updates (each after n_critic critic
-    # updates), whatever the table's size
-    _auto_updates = 1000
+    @property
+    def _auto_updates(self):
+        # epochs="auto": about 1,000 generator updates (each after n_critic
+        # critic updates), whatever the table's size; fewer for the recurrent
+        # networks, whose updates cost more (docs/user_guide/series.md)
+        return 1000 if self.network == "mlp" else RECURRENT_AUTO_UPDATES
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
         "anchor": [StrOptions({"segment"}), None],
+        "network": [StrOptions({"mlp", "gru", "lstm"})],
+        "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"wgan-gp", "bce"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
@@ -224,6 +276,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         sampling_strategy="auto",
         random_state=None,
         anchor="segment",
+        network="mlp",
+        n_channels=1,
         n_neighbors=5,
         neighbor_scaling="minmax",
         loss="wgan-gp",
@@ -252,6 +306,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.anchor = anchor
+        self.network = network
+        self.n_channels = n_channels
         self.n_neighbors = n_neighbors
         self.neighbor_scaling = neighbor_scaling
         self.loss = loss
@@ -288,14 +344,8 @@ class GANOverSampler(BaseGenerativeOverSampler):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
         batch_size = min(self.batch_size, Z.shape[0])
-        # the condition is the one-hot class, plus the anchor row when anchored
-        n_cond = n_classes + (width if self.anchor else 0)
-        generator = ConditionalGenerator(
-            self.noise_dim, n_cond, tuple(self.generator_widths), width
-        ).to(device)
-        critic = ConditionalCritic(
-            width, n_cond, tuple(self.critic_widths), pac=self.pac
-        ).to(device)
+        generator, critic = self._networks(width, n_classes, spans)
+        generator, critic = generator.to(device), critic.to(device)
         classifier = None
         if self.aux_classifier_weight > 0:
             classifier = Classifier(width, n_classes, tuple(self.critic_widths)).to(device)
@@ -324,6 +374,25 @@ class GANOverSampler(BaseGenerativeOverSampler):
         return {"generator_": generator, "critic_": critic, "history_": history,
                 "ema_decay_": config.ema_decay}
 
+    def _networks(self, width, n_classes, spans):
+        """The generator and critic ``network`` names, for rows of ``width``
+        encoded columns. Their condition is the one-hot class, plus the
+        anchor row when anchored."""
+        if self.network == "mlp":
+            n_cond = n_classes + (width if self.anchor else 0)
+            return (
+                ConditionalGenerator(self.noise_dim, n_cond, tuple(self.generator_widths), width),
+                ConditionalCritic(width, n_cond, tuple(self.critic_widths), pac=self.pac),
+            )
+        n_steps = check_series_layout(spans, self.n_channels, self.network)
+        anchored = self.anchor is not None
+        return (
+            RecurrentGenerator(self.noise_dim, n_classes, tuple(self.generator_widths),
+                               n_steps, self.n_channels, self.network, anchored),
+            RecurrentCritic(self.n_channels, n_classes, tuple(self.critic_widths),
+                            self.network, pac=self.pac, anchored=anchored),
+        )
+
     def _generate_encoded(self, n_samples, class_index, torch_gen):
         cond = torch.zeros(n_samples, len(self.classes_))
         cond[:, class_index] = 1.0
@@ -336,3 +405,24 @@ class GANOverSampler(BaseGenerativeOverSampler):
         noise = torch.randn(n_samples, self.noise_dim, generator=torch_gen)
         return generator_output(self.generator_(noise, cond), self.encoder_.spans_,
                                 anchor).numpy()
+
+
+def check_series_layout(spans, n_channels, network):
+    """The number of steps of rows that a recurrent ``network`` reads as
+    ``n_channels`` channels; a clear error when they are not a series."""
+    other = sorted({span.column for span in spans if span.kind != "numeric" or span.width != 1})
+    if other:
+        raise InputError(
+            f"network={network!r} reads each row as a numeric series, one encoded "
+            f"column per value; columns {other[:5]} (by position) are categorical or "
+            "mode-encoded. "
+            "Use network='mlp' for tables, or numeric columns with "
+            "numeric_encoding='standard' or 'quantile'."
+        )
+    if len(spans) % n_channels:
+        raise InputError(
+            f"network={network!r} with n_channels={n_channels} needs X's columns to be "
+            f"n_channels x n_steps values; got {len(spans)} columns. "
+            "Set n_channels to the number of channels of the flattened series."
+        )
+    return len(spans) // n_channels

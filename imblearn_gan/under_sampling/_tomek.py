@@ -109,6 +109,8 @@ default="auto"
         ``NearestNeighbors(n_neighbors=2).kneighbors(X)``).
     algorithm_ : str
         The search used, ``"kd_tree"`` or ``"brute"``.
+    device_ : torch.device
+        The device the search ran on (``device`` resolved).
     n_rechecked_ : int
         Rows whose neighbours were re-measured exactly (ties, or candidate
         orders the fast search could not prove).
@@ -205,6 +207,7 @@ default="auto"
                                else weights[self.sample_indices_])
         self.nearest_neighbors_ = nearest
         self.algorithm_, self.n_rechecked_ = algorithm, n_rechecked
+        self.device_ = device
         release_freed_memory()  # the search's buffers, before the copy of X
         return (_safe_indexing(X, self.sample_indices_),
                 _safe_indexing(y, self.sample_indices_))

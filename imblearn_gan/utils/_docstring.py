@@ -65,7 +65,8 @@ _training_rows_docstring = """train_encoded_ : ndarray of shape (n_samples, n_en
     near_copy_rate_ : dict
         Per class label, the fraction of near-copies among rows drawn from
         the fitted model before any guard (a probe of as many rows as the
-        class has, at least 50 and at most 1,000).""".rstrip()
+        class has, at least 50 and at most 1,000; on tables of over 268,435
+        rows at most ``2**28 / n_samples``, but at least 200).""".rstrip()
 
 _neural_docstring = """categorical_features : "auto", array-like of int or str, or None, \
 default="auto"

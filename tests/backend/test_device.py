@@ -119,3 +119,26 @@ def test_fit_on_cuda_then_sample_on_cpu_after_pickling():
     assert all(p.device.type == "cpu" for p in restored.generator_.parameters())
     assert X_new.shape == (10, 3) and np.all(np.isfinite(X_new))
     np.testing.assert_array_equal(X_new, sampler.sample(10, y=1, random_state=0))
+
+
+def test_every_torch_sampler_reports_its_device():
+    # Setup: device="auto" on every sampler that runs torch
+    from imblearn_gan import LossProportionalSampler, TomekPruner, VAEOverSampler
+    from tests._fast import FAST_GAN, FAST_VAE
+
+    X = np.random.RandomState(0).normal(size=(200, 3))
+    y = np.r_[np.zeros(170, int), np.ones(30, int)]
+    samplers = [
+        GANOverSampler(**{**FAST_GAN, "device": "auto"}),
+        VAEOverSampler(**{**FAST_VAE, "device": "auto"}),
+        TomekPruner(device="auto"),
+        LossProportionalSampler(device="auto", random_state=0),
+    ]
+    expected = resolve_device("auto")
+
+    for sampler in samplers:
+        # Run
+        sampler.fit_resample(X, y)
+
+        # Assert
+        assert sampler.device_ == expected, type(sampler).__name__

@@ -165,6 +165,63 @@ def test_same_class_neighbors_small_classes():
     assert_array_equal(table[9], [9] * 5)
 
 
+def test_approximate_neighbors_are_near_and_linear():
+    # Setup: 6,000 rows of 10 standardised features; leaves of 256 rows, so
+    # each tree has 32 leaves and the candidates cross leaf borders only
+    # through the other trees
+    from imblearn_gan.backend.neighbors import approximate_neighbors
+
+    points = torch.as_tensor(random_points(6000, d=10, seed=8), dtype=torch.float32)
+
+    # Run
+    table = approximate_neighbors(points, 5, leaf_rows=256).numpy()
+
+    # Assert: five distinct rows, never the row itself
+    assert table.shape == (6000, 5)
+    assert not np.any(table == np.arange(6000)[:, None])
+    assert all(len(set(row)) == 5 for row in table)
+    # near: against the exact search, most neighbours found and the mean
+    # distance to the five found barely above the exact one
+    exact_dist, exact_index = NearestNeighbors(n_neighbors=5).fit(points).kneighbors()
+    found = np.linalg.norm(points.numpy()[table] - points.numpy()[:, None], axis=2)
+    recall = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(table, exact_index)])
+    ratio = np.median(found.mean(1) / exact_dist.mean(1))
+    assert recall > 0.6, recall
+    assert 1.0 <= ratio < 1.05, ratio
+    # a random table would be far off: the search is doing the work
+    rand = np.random.RandomState(0).randint(0, 6000, size=(6000, 5))
+    rand_ratio = np.median(np.linalg.norm(points.numpy()[rand] - points.numpy()[:, None],
+                                          axis=2).mean(1) / exact_dist.mean(1))
+    assert rand_ratio > 2
+
+
+def test_large_classes_take_the_approximate_search(monkeypatch):
+    # Setup: the exact limit lowered so that a 3,000-row class exceeds it
+    import imblearn_gan.backend.neighbors as neighbors
+
+    monkeypatch.setattr(neighbors, "EXACT_CLASS_ROWS", 1000)
+    monkeypatch.setattr(neighbors, "LEAF_ROWS", 256)
+    points = random_points(3200, d=6, seed=9)
+    labels = np.r_[np.zeros(3000, dtype=int), np.ones(200, dtype=int)]
+    calls = []
+    approximate = neighbors.approximate_neighbors
+    monkeypatch.setattr(neighbors, "approximate_neighbors",
+                        lambda X, k: calls.append(len(X)) or approximate(X, k, leaf_rows=256))
+
+    # Run
+    table = neighbors.same_class_neighbors(
+        torch.as_tensor(points), torch.as_tensor(labels), 4).numpy()
+
+    # Assert: only the large class was approximated; rows stay in their class
+    assert calls == [3000]
+    assert np.all(labels[table] == labels[:, None])
+    assert not np.any(table == np.arange(3200)[:, None])
+    small = np.flatnonzero(labels == 1)
+    _, local = NearestNeighbors(n_neighbors=4).fit(points[small]).kneighbors()
+    for position, row in enumerate(small):
+        assert set(table[row]) == set(small[local[position]])
+
+
 # -- nearest_candidates / rank_ties: the exact whole-dataset search ---------
 
 def all_sq_distances(X):

@@ -1,8 +1,9 @@
 """The selection samplers on a dask.distributed LocalCluster with worker processes.
 
 Two worker processes of one thread each, small data: the same rows as in memory,
-the parquet -> cluster -> scikit-learn recipe, a clear error for a class the
-pilot never saw, and a worker killed mid-run.
+the parquet -> cluster -> scikit-learn recipe (and xgboost.dask, when installed),
+no partition of X computed in or brought to the client, a clear error for a class
+the pilot never saw, and a worker killed mid-run.
 """
 
 import os
@@ -11,8 +12,10 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
 
 from imblearn_gan import DownsampleUpweight, LossProportionalSampler
+from imblearn_gan.calibration import PriorCorrectedClassifier, correct_prior
 from imblearn_gan.exceptions import InputError
 
 distributed = pytest.importorskip("distributed")
@@ -214,3 +217,146 @@ def test_a_worker_killed_mid_run_recovers_with_the_same_rows(client, data, tmp_p
     np.testing.assert_array_equal(indices, memory.sample_indices_)
     np.testing.assert_array_equal(weights, memory.sample_weight_)
     np.testing.assert_array_equal(X_res, X[memory.sample_indices_])
+
+
+def _write_parquet(X, y, folder, n_files=5):
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]).assign(label=y)
+    for i, rows in enumerate(np.array_split(np.arange(len(y)), n_files)):
+        frame.iloc[rows].to_parquet(folder / f"part-{i}.parquet")
+    return [c for c in frame.columns if c != "label"]
+
+
+def test_recipe_with_xgboost_dask_and_prior_correction(client, data, tmp_path):
+    # Setup: parquet partitions on disk; every class subsampled, so the sample's
+    # class shares are far from the data's and only the weights restore them
+    xgboost = pytest.importorskip("xgboost")
+    dxgb = pytest.importorskip("xgboost.dask")
+    X, y, _ = data
+    features = _write_parquet(X, y, tmp_path)
+    source = dd.read_parquet(str(tmp_path))
+    sampler = LossProportionalSampler(**(FAST | {"sampling_strategy": "all"}))
+
+    # Run: select on the cluster, keep the weighted sample there (persisted) and
+    # bring one copy into memory
+    X_res, y_res = sampler.fit_resample(source[features], source["label"])
+    on_cluster = X_res.assign(label=y_res, weight=sampler.sample_weight_).persist()
+    sample = on_cluster.compute()
+    params = {"n_estimators": 30, "max_depth": 3, "learning_rate": 0.3, "tree_method": "hist",
+              "nthread": 1, "random_state": 0}
+    weighted = dxgb.DaskXGBClassifier(**params)
+    weighted.client = client
+    weighted.fit(on_cluster[features], on_cluster["label"], sample_weight=on_cluster["weight"])
+    unweighted = dxgb.DaskXGBClassifier(**params)
+    unweighted.client = client
+    unweighted.fit(on_cluster[features], on_cluster["label"])
+    p_weighted = np.asarray(weighted.predict_proba(source[features]).compute())
+    p_unweighted = np.asarray(unweighted.predict_proba(source[features]).compute())
+    local = xgboost.XGBClassifier(**params).fit(sample[features], sample["label"],
+                                                sample_weight=sample["weight"])
+    corrected_lr = PriorCorrectedClassifier(LogisticRegression(max_iter=1000)).fit(
+        sample[features], sample["label"], sample_weight=sample["weight"])
+
+    # Assert: the weights reach xgboost.dask (the unweighted fit learns the
+    # sample's prior: about 0.4 positives against 0.08) and it fits what an
+    # in-memory XGBClassifier fits on the computed sample
+    true_share = y.mean()
+    assert sample["label"].mean() > 3 * true_share
+    assert abs(p_weighted[:, 1].mean() / true_share - 1) < 0.5
+    assert p_unweighted[:, 1].mean() > 3 * true_share
+    assert log_loss(y, p_weighted) < 0.5 * log_loss(y, p_unweighted)
+    assert abs(log_loss(y, local.predict_proba(X)) - log_loss(y, p_weighted)) < 0.01
+    # prior correction: with the weights the classifier already learned the true
+    # prior (the correction is the identity); without them, correct_prior moves
+    # the unweighted fit's probabilities to the weighted (true) prior
+    weighted_prior = sample.groupby("label")["weight"].sum().to_numpy()
+    weighted_prior = weighted_prior / weighted_prior.sum()
+    np.testing.assert_allclose(weighted_prior, [1 - true_share, true_share], rtol=0.1)
+    np.testing.assert_allclose(corrected_lr.train_prior_, corrected_lr.prior_)
+    table = pd.DataFrame(X, columns=features)
+    np.testing.assert_allclose(corrected_lr.predict_proba(table),
+                               corrected_lr.estimator_.predict_proba(table))
+    sample_prior = np.bincount(sample["label"]) / len(sample)
+    p_corrected = correct_prior(p_unweighted, weighted_prior, sample_prior)
+    assert abs(p_corrected[:, 1].mean() / true_share - 1) < 0.5
+    assert log_loss(y, p_corrected) < 0.5 * log_loss(y, p_unweighted)
+
+
+def _partition_on_a_worker(path):
+    """A partition of X read from ``path``; raises when computed outside a worker."""
+    try:
+        distributed.get_worker()
+    except ValueError:
+        raise RuntimeError("a partition of X was computed in the client") from None
+    return np.load(path)
+
+
+class _Gathered:
+    """Records the size of every result the client receives from the cluster."""
+
+    def __init__(self, monkeypatch):
+        self.sizes = []
+        gather = distributed.Client.gather
+
+        def recording(client, futures, *args, **kwargs):
+            results = gather(client, futures, *args, **kwargs)
+            self.sizes.append(dask.sizeof.sizeof(results))
+            return results
+
+        monkeypatch.setattr(distributed.Client, "gather", recording)
+
+
+@pytest.mark.parametrize("sampler", [LossProportionalSampler(**FAST),
+                                     DownsampleUpweight(factor=5, random_state=0)],
+                         ids=["LossProportionalSampler", "DownsampleUpweight"])
+def test_x_is_computed_only_on_the_workers(client, data, tmp_path, sampler, monkeypatch):
+    # Setup: X in 8 partitions that fail when computed in the client process
+    # (a local scheduler, np.asarray(X) or X.compute() outside the cluster)
+    X, y, _ = data
+    parts = []
+    for i, rows in enumerate(np.array_split(np.arange(len(y)), 8)):
+        np.save(tmp_path / f"x{i}.npy", X[rows])
+        parts.append(da.from_delayed(
+            dask.delayed(_partition_on_a_worker)(str(tmp_path / f"x{i}.npy")),
+            (len(rows), X.shape[1]), X.dtype))
+    X_lazy = da.concatenate(parts)
+    y_lazy = da.from_array(y, chunks=(X_lazy.chunks[0],))
+    with pytest.raises(RuntimeError, match="computed in the client"):
+        X_lazy.compute(scheduler="sync")  # the guard works
+    gathered = _Gathered(monkeypatch)
+
+    # Run
+    X_res, _ = sampler.fit_resample(X_lazy, y_lazy)
+    during_fit = list(gathered.sizes)
+    X_res = X_res.compute()
+
+    # Assert: what the client received while fitting is small (the pilot rows
+    # are 2,000 x 5 float32 = 40 kB; the data 400 kB), then the sample itself
+    reference = sampler.__class__(**sampler.get_params())
+    np.testing.assert_array_equal(X_res, reference.fit_resample(X, y)[0])
+    assert during_fit and sum(during_fit) < 0.3 * X.nbytes, during_fit
+    assert gathered.sizes[-1] >= X_res.nbytes
+
+
+def test_a_class_in_one_partition_only_reaches_the_pilot(client, data):
+    # Setup: a third class of 3 rows, all in the last of 8 partitions; a uniform
+    # draw of 2,000 pilot rows of 20,000 misses all three 3 times in 4
+    X, y, _ = data
+    y = y.copy()
+    y[-3:] = 2
+    X_lazy = da.from_array(X, chunks=(2_500, 5))
+    y_lazy = da.from_array(y, chunks=2_500)
+    memory = LossProportionalSampler(**FAST)
+    memory.fit_resample(X, y)
+
+    # Run
+    lazy = LossProportionalSampler(**FAST)
+    _, y_res = lazy.fit_resample(X_lazy, y_lazy)
+    y_res, indices = dask.compute(y_res, lazy.sample_indices_)
+
+    # Assert: every pilot knows the class, its rows are kept (the minority under
+    # "auto") and the rows are those of the in-memory path
+    assert np.isin(np.arange(len(y) - 3, len(y)), lazy.pilot_rows_).all()
+    for pilot in [lazy.pilot_, *lazy.cross_fit_pilots_]:
+        assert pilot.predict_proba(X[-3:]).shape == (3, 3)
+    assert (y_res == 2).sum() == 3
+    np.testing.assert_array_equal(indices, memory.sample_indices_)
