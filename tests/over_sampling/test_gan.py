@@ -824,3 +824,18 @@ def test_ema_decay_records_the_decay_used():
 )
 def test_ema_horizon_is_capped_at_a_tenth_of_the_updates(decay, updates, expected):
     assert capped_decay(decay, updates) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("network, expected", [
+    ("mlp", ((64, 128), (128, 64))),
+    ("lstm", ((32,), (32,))),
+    ("gru", ((32,), (32,))),
+])
+def test_auto_widths_depend_on_the_network(network, expected):
+    # Setup / Run
+    sampler = GANOverSampler(network=network)
+
+    # Assert: "auto" resolves per network; explicit widths are kept
+    assert sampler._widths() == expected
+    assert GANOverSampler(network=network, generator_widths=[8], critic_widths=(4, 2))._widths() \
+        == ((8,), (4, 2))
