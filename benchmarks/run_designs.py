@@ -56,11 +56,9 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
-import platform
 import sys
 import time
 import warnings
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +75,7 @@ from imblearn_gan.exceptions import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from run_suite import git, machine_info
+from run_suite import git, machine_info, versions
 
 DESIGNS = ["uniform", "downsample-upweight", "loss", "local-case-control", "lcc-unweighted",
            "gradient-norm"]
@@ -285,8 +283,7 @@ def main(argv=None):
         frame = pd.read_csv(args.rows)
     else:
         run_info = {"machine": machine,
-                    "versions": {"python": platform.python_version()} | {
-                        n: metadata.version(n) for n in DISTRIBUTIONS},
+                    "versions": versions(DISTRIBUTIONS),
                     "commit": git("rev-parse", "HEAD"),
                     "dirty": bool(git("status", "--porcelain")),
                     "argv": ["python", *sys.argv], "seeds": args.seeds,

@@ -30,13 +30,8 @@ value), ``summary.md`` and ``run.json`` (machine, versions, command, seconds).
 
 import argparse
 import json
-import os
-import platform
-import re
-import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -55,45 +50,14 @@ from threadpoolctl import threadpool_limits
 from imblearn_gan.datasets import load_dataset
 from imblearn_gan.latent import BiGAN, InfoGAN
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_suite import git, machine_info, versions  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("ecoli3", "vehicle1", "yeast6")
 LABELS_PER_CLASS = (10, 50)
 DISTRIBUTIONS = ["numpy", "scipy", "pandas", "scikit-learn", "imbalanced-learn", "torch",
                  "threadpoolctl", "imblearn-gan"]
-
-
-# -- machine, versions (as run_suite.py records them) ------------------------------
-def machine_info():
-    """CPU model, cores and RAM of this machine (Linux /proc; platform elsewhere)."""
-    info = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "ram_gib": None, "platform": platform.platform()}
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE).group(1)
-        kib = int(re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(),
-                            re.MULTILINE).group(1))
-        info["ram_gib"] = round(kib / 2**20, 1)
-    except (OSError, AttributeError):
-        pass
-    return info
-
-
-def versions():
-    found = {"python": platform.python_version()}
-    for name in DISTRIBUTIONS:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def git_commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -321,7 +285,8 @@ def main(argv=None):
     rows = pd.DataFrame(records).reindex(columns=columns)
     run = {"argv": ["python", "benchmarks/run_latent.py", *(sys.argv[1:] if argv is None
                                                               else argv)],
-           "machine": machine_info(), "versions": versions(), "commit": git_commit(),
+           "machine": machine_info(), "versions": versions(DISTRIBUTIONS),
+           "commit": git("rev-parse", "HEAD"),
            "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "repeats": args.repeats,
            "tables": list(TABLES), "seconds": time.perf_counter() - start}
     args.out.mkdir(parents=True, exist_ok=True)

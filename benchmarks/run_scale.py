@@ -52,19 +52,17 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import csv
 import json
-import platform
 import resource
 import sys
 import threading
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from run_suite import git, machine_info
+from run_suite import git, machine_info, versions
 
 N_FEATURES = 20
 COEF = (np.random.default_rng(12345).standard_normal(N_FEATURES) * 2
@@ -364,8 +362,7 @@ def main(argv=None):
 
     machine = machine_info()
     run = {"machine": machine,
-           "versions": {"python": platform.python_version()} | {
-               n: metadata.version(n) for n in DISTRIBUTIONS},
+           "versions": versions(DISTRIBUTIONS),
            "commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain")),
            "argv": ["python", *sys.argv], "args": {k: str(v) for k, v in vars(args).items()},
            "date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime()),

@@ -37,11 +37,8 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
-import platform
-import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +55,9 @@ from sklearn.preprocessing import StandardScaler
 
 from imblearn_gan.bench import CLASSIFIERS, SAMPLERS
 from imblearn_gan.datasets import load_dataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_suite import git, machine_info, versions  # noqa: E402
 
 # label -> (bench sampler name, parameters)
 GENERATORS = {"gan": ("gan", {}), "gan-lstm": ("gan-lstm", {}),
@@ -136,21 +136,6 @@ def summarize(frame):
             "thread, mean over folds)\n\n" + fits.to_markdown() + "\n")
 
 
-def machine_info():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo
-                       if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count()}
-
-
-def git(*args):
-    return subprocess.run(["git", *args], check=False, capture_output=True, text=True).stdout.strip()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="waves:10,aeon:ItalyPowerDemand:10")
@@ -159,8 +144,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.datasets = args.datasets.split(",")
     run_info = {"machine": machine_info(),
-                "versions": {"python": platform.python_version()} | {
-                    n: metadata.version(n) for n in DISTRIBUTIONS},
+                "versions": versions(DISTRIBUTIONS),
                 "commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain")),
                 "argv": ["python", *sys.argv], "datasets": args.datasets,
                 "date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime())}

@@ -82,9 +82,10 @@ def machine_info():
     return info
 
 
-def versions():
+def versions(distributions=DISTRIBUTIONS):
+    """Python's version and each distribution's (None when not installed)."""
     found = {"python": platform.python_version()}
-    for name in DISTRIBUTIONS:
+    for name in distributions:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .backend import TabularEncoder, make_torch_generator, resolve_device, torch_threads
 from .backend.copies import closest_record_distances, near_copy_rate, nn_distance_scale
+from .backend.loop import resolve_epochs
 from .backend.neighbors import same_class_neighbors
 from .exceptions import InputError, TrainingDivergedError
 from .utils._compat import _fit_context
@@ -409,10 +410,7 @@ class BaseGenerativeOverSampler(SampleWeightMixin, BaseOverSampler):
 
     def _n_epochs(self, n_rows):
         """Resolve ``epochs``; ``"auto"`` targets ``_auto_updates`` minibatches."""
-        if self.epochs != "auto":
-            return self.epochs
-        batches_per_epoch = -(-n_rows // min(self.batch_size, n_rows))  # as loop.train
-        return max(1, -(-self._auto_updates // batches_per_epoch))
+        return resolve_epochs(self.epochs, n_rows, self.batch_size, self._auto_updates)
 
     @abstractmethod
     def _uses_neighbors(self):

@@ -47,6 +47,16 @@ def class_balanced_weights(labels, n_classes, row_weights=None):
     return balanced if row_weights is None else balanced * row_weights
 
 
+def resolve_epochs(epochs, n_rows, batch_size, updates):
+    """``epochs``, or for ``"auto"`` enough epochs for about ``updates``
+    minibatches of ``batch_size`` rows (at least one epoch; batches are
+    counted as :func:`train` cuts them)."""
+    if epochs != "auto":
+        return epochs
+    batches_per_epoch = -(-n_rows // min(batch_size, n_rows))
+    return max(1, -(-updates // batches_per_epoch))
+
+
 def _batches(order, batch_size):
     """Split an index order into minibatches; never leave a batch of one row
     (batch norm cannot train on it): fold it into the previous batch."""

@@ -115,10 +115,9 @@ def approximate_neighbors(X, k, *, leaf_rows=LEAF_ROWS, n_trees=N_TREES, seed=0)
     exact search inside each leaf gives ``k`` candidates per row and tree, and
     each row keeps the ``k`` nearest of its candidates. The directions come
     from a generator seeded with ``seed``: the table depends on the data
-    only. On 270,000 rows of ten standardised features (make_classification),
-    about 70% of the exact neighbours are found and the mean distance to the
-    ``k`` found is about 2.5% above the exact one (median over rows;
-    tests/backend/test_neighbors.py checks it at a smaller size).
+    only. On ten standardised features, about 70% of the exact neighbours are
+    found, and the mean distance to the ``k`` found is 2-3% above the exact
+    one (median over rows).
     """
     gen = torch.Generator().manual_seed(seed)
     found = []
@@ -128,7 +127,7 @@ def approximate_neighbors(X, k, *, leaf_rows=LEAF_ROWS, n_trees=N_TREES, seed=0)
             _, local = kneighbors(X[leaf], X[leaf], k, exclude_self=True)
             table[leaf] = leaf[local]
         found.append(table)
-    return _nearest_candidates(X, torch.cat(found, dim=1), k)
+    return _nearest_of_candidates(X, torch.cat(found, dim=1), k)
 
 
 def _projection_leaves(X, leaf_rows, gen):
@@ -156,7 +155,7 @@ def _median_split(values, half):
     return torch.from_numpy(np.argpartition(values.numpy(), half))
 
 
-def _nearest_candidates(X, candidates, k):
+def _nearest_of_candidates(X, candidates, k):
     """Each row's ``k`` nearest among its candidate rows (duplicates
     removed)."""
     n, width = candidates.shape

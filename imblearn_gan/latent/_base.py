@@ -27,6 +27,7 @@ from ..backend import (
     resolve_device,
     torch_threads,
 )
+from ..backend.loop import resolve_epochs
 from ..exceptions import InputError
 from ..utils._compat import _fit_context, validate_data
 from ..utils._validation import check_widths
@@ -134,10 +135,7 @@ class BaseLatentGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _n_epochs(self, n_rows):
         """Resolve ``epochs``; ``"auto"`` targets ``_auto_updates`` minibatches."""
-        if self.epochs != "auto":
-            return self.epochs
-        batches_per_epoch = -(-n_rows // min(self.batch_size, n_rows))  # as loop.train
-        return max(1, -(-self._auto_updates // batches_per_epoch))
+        return resolve_epochs(self.epochs, n_rows, self.batch_size, self._auto_updates)
 
     # -- fit --------------------------------------------------------------
 
