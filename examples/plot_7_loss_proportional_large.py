@@ -4,10 +4,11 @@ Loss-proportional sampling of a large table
 
 :class:`~imblearn_gan.LossProportionalSampler` keeps a small weighted subsample of a
 table too large to train on comfortably. A cheap pilot model (a logistic regression in
-torch) scores every row; rows it finds hard are kept more often, and each kept row gets
-the weight ``1 / p`` (its inverse keep probability), so weighted sums over the sample
-estimate the sums over all rows without bias (Mineiro & Karampatziakis, 2013). Here: a
-200,000-row synthetic table, a 5% sample.
+torch) scores every row; rows it finds hard are kept more often (by default in
+proportion to ``1 - p(y | x)``, local case-control sampling, Fithian & Hastie 2014), and
+each kept row gets the weight ``1 / p`` (its inverse keep probability), so weighted sums
+over the sample estimate the sums over all rows without bias (Mineiro & Karampatziakis,
+2013). Here: a 200,000-row synthetic table, a 5% sample.
 """
 
 # %%
@@ -85,14 +86,14 @@ print(f"weights from {w.min():.1f} to {w.max():.1f}; p_min = {sampler.p_min_:.4f
 # A classifier trained on the sample
 # ----------------------------------
 # Gradient boosting on the weighted 5% sample against the same model on a uniform 5%
-# sample, on all rows, and on the loss-proportional sample without its weights; test
+# sample, on all rows, and on the same sample without its weights; test
 # log-loss on 50,000 held-out rows.
 rng = np.random.default_rng(0)
 uniform = rng.choice(len(y_train), len(y_s), replace=False)
 fits = {
     "all rows": (X_train, y_train, None),
     "uniform 5%": (X_train[uniform], y_train[uniform], None),
-    "loss-proportional 5%": (X_s, y_s, w),
+    "weighted sample 5%": (X_s, y_s, w),
     "same, without weights": (X_s, y_s, None),
 }
 for name, (X_fit, y_fit, weights) in fits.items():

@@ -440,6 +440,29 @@ def test_rows_option_summarizes_a_saved_run_identically(tmp_path):
     assert first[:3] + first[4:] == second[:3] + second[4:]
 
 
+def test_held_out_datasets_get_their_own_head_to_head(tmp_path, capsys):
+    argv = ["--datasets", "glass2,wine-2,ecoli3", "--samplers", "none,ros,smote",
+            "--classifiers", "logreg", "--cv", "2", "--metrics", "roc_auc,pr_auc",
+            "--focus", "ros", "--held-out", "ecoli3"]
+    assert run_bench([*argv, "--out", str(tmp_path / "a")]) == 0
+    summary = (tmp_path / "a" / "summary.md").read_text()
+    assert "## Head to head, datasets the defaults were chosen on: glass2, wine-2" in summary
+    assert "## Head to head, held-out datasets: ecoli3" in summary
+    # n_pairs per table: datasets x one classifier
+    def n_pairs(heading):
+        table = summary.split(heading)[1].split("##")[0]
+        rows = [line.split("|") for line in table.splitlines() if line.startswith("| ros")]
+        return sorted(int(row[3]) for row in rows)
+
+    assert n_pairs("## Head to head, all datasets") == [3, 3]
+    assert n_pairs("## Head to head, datasets the defaults were chosen on") == [2, 2]
+    assert n_pairs("## Head to head, held-out datasets") == [1, 1]
+    with pytest.raises(SystemExit) as exit_info:
+        run_bench([*argv[:-1], "yeast4"])
+    assert exit_info.value.code == 2
+    assert "--held-out names datasets that are not run: yeast4" in capsys.readouterr().err
+
+
 def test_head_to_head_counts_wins_and_losses():
     rows = [{"dataset": d, "sampler": s, "classifier": "logreg", "repeat": 0, "fold": 0,
              "train_fraction": 1.0, "metric": m, "value": v}

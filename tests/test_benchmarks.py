@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 CONFIGS = sorted((BENCHMARKS / "configs").glob("*.toml"))
 DRIVERS = {"scale": "run_scale.py", "designs": "run_designs.py",
-           "series_tstr": "run_series_tstr.py", "latent": "run_latent.py"}
+           "series_tstr": "run_series_tstr.py", "latent": "run_latent.py",
+           "small_fit": "run_small_fit.py"}
 
 
 def _load_report():

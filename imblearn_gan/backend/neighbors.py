@@ -195,13 +195,15 @@ def exact_sq_distances(X, rows, cols):
     return acc
 
 
-def nearest_candidates(X, k, *, algorithm, chunk_size=1024, device="cpu", n_threads=1):
+def nearest_candidates(X, k, *, algorithm, chunk_size=1024, device="cpu", n_threads=1,
+                       queries=None):
     """Yield ``(rows, dist2, index, lower)`` per block of query rows.
 
-    Every row of ``X`` (float64, C order) is a query against all rows,
-    itself included. ``index`` (m, k) are candidate rows sorted by
-    ``(dist2, index)``, ``dist2`` their exact squared distances, and every
-    row outside the candidates is at squared distance >= ``lower`` (m,).
+    Every row of ``X`` (float64, C order), or only the rows ``queries``
+    (sorted indices), is a query against all rows, itself included.
+    ``index`` (m, k) are candidate rows sorted by ``(dist2, index)``,
+    ``dist2`` their exact squared distances, and every row outside the
+    candidates is at squared distance >= ``lower`` (m,).
 
     ``algorithm="kd_tree"`` queries ``scipy.spatial.cKDTree`` with
     ``n_threads`` workers; ``"brute"`` runs the chunked torch search below.
@@ -209,9 +211,11 @@ def nearest_candidates(X, k, *, algorithm, chunk_size=1024, device="cpu", n_thre
     n = X.shape[0]
     k = min(k, n)
     if algorithm == "kd_tree":
-        blocks = _tree_candidates(X, k, _tree_block(X.shape[0], chunk_size), n_threads)
+        blocks = _tree_candidates(X, k, _tree_block(X.shape[0], chunk_size), n_threads,
+                                  queries)
     else:
-        blocks = _brute_candidates(X, k, chunk_size, torch.device(device), n_threads)
+        blocks = _brute_candidates(X, k, chunk_size, torch.device(device), n_threads,
+                                   queries)
     for rows, index, lower in blocks:
         dist2 = exact_sq_distances(X, rows, index)
         order = np.lexsort((index, dist2), axis=1)
@@ -229,12 +233,15 @@ def _tree_block(n, chunk_size):
     return max(chunk_size, min(64 * chunk_size, n // 8))
 
 
-def _tree_candidates(X, k, block, n_threads):
+def _tree_candidates(X, k, block, n_threads, queries=None):
     tree = cKDTree(X, copy_data=False)
-    for start in range(0, X.shape[0], block):
-        # queries in the tree's leaf order: neighbouring queries visit the
-        # same nodes (25% faster than index order at 200,000 x 10)
-        rows = tree.indices[start : start + block]
+    # queries in the tree's leaf order: neighbouring queries visit the
+    # same nodes (25% faster than index order at 200,000 x 10)
+    order = tree.indices
+    if queries is not None:
+        order = order[np.isin(order, queries, assume_unique=True)]
+    for start in range(0, len(order), block):
+        rows = order[start : start + block]
         dist, index = tree.query(X[rows], k=k, workers=n_threads)
         index = np.asarray(index).reshape(len(rows), k)
         dist = np.asarray(dist).reshape(len(rows), k)
@@ -256,7 +263,7 @@ def _low_precision_dtype(device):
     return torch.bfloat16 if fast_low_precision(device) else torch.float32
 
 
-def _brute_candidates(X, k, chunk_size, device, n_threads):
+def _brute_candidates(X, k, chunk_size, device, n_threads, queries=None):
     """Chunked brute force over symmetric tiles; exact re-ranking later.
 
     Rows are centred and rounded to ``dtype`` (rounding error ``err`` per
@@ -279,6 +286,10 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
        (a few percent) are scanned again, keeping every row whose score
        could be within the neighbour's exact distance; those are ranked
        exactly, which proves every row without a true tie.
+
+    With ``queries``, only those rows are scanned, each against every
+    row (tiles of query rows by reference rows, no symmetry): cheaper than
+    the symmetric scan while they are under about half of the rows.
     """
     dtype = _low_precision_dtype(device)
     AT, norm2, err = _rounded_rows(X, dtype, device)
@@ -287,10 +298,13 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     size = _tile_rows(n, d, chunk_size, device)
     n_blocks = -(-n // size)
     parallel = n_threads > 1 and device.type == "cpu"
-    everyone = np.arange(n)
+    everyone = np.arange(n) if queries is None else np.asarray(queries)
     with ThreadPoolExecutor(n_threads if parallel else 1) as pool, \
             torch_threads(1 if parallel else None):
-        best_vals, best_blocks = _scan_tiles(AT, d, size, n_blocks, pool)
+        if queries is None:
+            best_vals, best_blocks = _scan_tiles(AT, d, size, n_blocks, pool)
+        else:
+            best_vals, best_blocks = _scan_query_tiles(AT, d, size, everyone, pool)
         # copies: views would keep the (n, 3) lists alive
         third = best_vals[:, 2].cpu().numpy().copy()  # third block's minimum
         targets = best_blocks[:, :2].cpu().numpy().copy()
@@ -301,7 +315,7 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
         release_freed_memory()
         lower = np.empty(n)
         unsure = []
-        for start in range(0, n, _ROW_BLOCK):  # blocks: no n-sized temporaries
+        for start in range(0, len(everyone), _ROW_BLOCK):  # no n-sized temporaries
             rows = everyone[start : start + _ROW_BLOCK]
             lower[rows] = np.minimum(
                 vals[rows, k - 1].astype(np.float64) * (1 - 1e-9),
@@ -323,7 +337,7 @@ def _brute_candidates(X, k, chunk_size, device, n_threads):
     del AT, norm2, err
     release_freed_memory()
     step = 64 * chunk_size
-    for start in range(0, n, step):
+    for start in range(0, len(everyone), step):
         rows = everyone[start : start + step]
         yield rows, np.hstack([rows[:, None], index[rows, : k - 1]]), lower[rows]
 
@@ -453,18 +467,11 @@ def _scan_tiles(AT, d, size, n_blocks, pool):
     so memory does not grow with the thread count.
     """
     n = AT.shape[1]
-    vals = torch.full((n, 3), float("inf"), device=AT.device)
-    blocks = torch.full((n, 3), -1, dtype=torch.int32, device=AT.device)
+    vals, blocks, thread_buffers = _scan_state(AT, size, n_blocks)
     locks = [threading.Lock() for _ in range(n_blocks)]
-    buffers = {}  # per worker thread, reused by each of its rows of tiles
 
     def tile_row(i):
-        own = buffers.get(threading.get_ident())
-        if own is None:
-            own = buffers[threading.get_ident()] = (
-                torch.empty(size * size, dtype=AT.dtype, device=AT.device),
-                torch.empty(n_blocks * size, dtype=_BITS[AT.dtype], device=AT.device))
-        tile, row_mins_buffer = own
+        tile, row_mins_buffer = thread_buffers()  # reused by each of its rows of tiles
         lo, hi = i * size, min(n, (i + 1) * size)
         Q = _query_rows(AT, slice(lo, hi), d)
         # the row side of this row of tiles: one minimum per tile, ranked once
@@ -489,7 +496,56 @@ def _scan_tiles(AT, d, size, n_blocks, pool):
                 _push(vals[lo:hi], blocks[lo:hi], top[:, col], pos[:, col].int() + i)
 
     list(pool.map(tile_row, range(n_blocks)))
-    buffers.clear()
+    return vals, blocks
+
+
+def _scan_state(AT, size, n_blocks):
+    """The scans' per-row lists ``(vals, blocks)``, (n, 3) of ``inf`` and ``-1``,
+    and a function giving each worker thread its own reused buffers: a tile
+    of ``size`` x ``size`` scores and ``n_blocks * size`` row minima."""
+    n = AT.shape[1]
+    vals = torch.full((n, 3), float("inf"), device=AT.device)
+    blocks = torch.full((n, 3), -1, dtype=torch.int32, device=AT.device)
+    local = threading.local()
+
+    def thread_buffers():
+        if not hasattr(local, "buffers"):
+            local.buffers = (
+                torch.empty(size * size, dtype=AT.dtype, device=AT.device),
+                torch.empty(n_blocks * size, dtype=_BITS[AT.dtype], device=AT.device))
+        return local.buffers
+
+    return vals, blocks, thread_buffers
+
+
+def _scan_query_tiles(AT, d, size, queries, pool):
+    """:func:`_scan_tiles` for the rows ``queries`` only (sorted): each
+    block of ``size`` query rows against every block of rows. ``(vals,
+    blocks)`` are (n, 3) as there, ``inf`` and ``-1`` on the other rows."""
+    n = AT.shape[1]
+    n_blocks = -(-n // size)
+    vals, blocks, thread_buffers = _scan_state(AT, size, n_blocks)
+    top_k = min(3, n_blocks)
+
+    def query_block(start):
+        tile, row_mins_buffer = thread_buffers()
+        rows = queries[start : start + size]
+        own_rows = torch.as_tensor(rows, device=AT.device)
+        Q = _query_rows(AT, own_rows, d)
+        row_mins = row_mins_buffer[: n_blocks * len(rows)].view(n_blocks, len(rows))
+        for j in range(n_blocks):
+            jlo, jhi = j * size, min(n, (j + 1) * size)
+            scores = _mm_into(tile, Q, AT[:, jlo:jhi])
+            mine = np.flatnonzero((rows >= jlo) & (rows < jhi))
+            if mine.size:  # a row is not its own neighbour
+                scores[mine, rows[mine] - jlo] = float("inf")
+            torch.amin(scores.view(row_mins.dtype), 1, out=row_mins[j])
+        # ranked on the bit patterns (see _from_bits); query blocks share no rows
+        top, pos = torch.topk(row_mins.T, top_k, dim=1, largest=False, sorted=True)
+        vals[own_rows, :top_k] = _from_bits(top, AT.dtype)
+        blocks[own_rows, :top_k] = pos.int()
+
+    list(pool.map(query_block, range(0, len(queries), size)))
     return vals, blocks
 
 

@@ -50,7 +50,7 @@ COMMANDS = {"bench": BENCH_HELP}
 
 # options a --config file may set (TOML keys; lists for the comma-separated ones)
 CONFIG_KEYS = {"datasets", "samplers", "classifiers", "cv", "metrics", "train_fraction",
-               "baseline", "focus", "jobs", "seed", "out", "quality"}
+               "baseline", "focus", "held_out", "jobs", "seed", "out", "quality"}
 BUILT_IN = {"metrics": ",".join(ALL_METRICS), "train_fraction": "1.0", "baseline": "smote",
             "jobs": 1, "seed": 0, "quality": False}
 
@@ -82,6 +82,8 @@ def _parser(prog="imblearn-gan bench"):
     add("--focus", help="comma-separated samplers to pair with every other one: mean ranks, "
         "wins/losses, Wilcoxon p and median fit times, over all datasets and over those "
         "with categorical columns")
+    add("--held-out", dest="held_out", help="comma-separated datasets kept aside when "
+        "defaults were chosen on the others: the --focus tables are repeated for both groups")
     add("--jobs", type=int, help="parallel pipeline fits (loky; -1: all cores; default 1)")
     add("--seed", type=int, help="seeds the folds, samplers and classifiers (default 0)")
     add("--out", type=Path, default=None, help="folder for rows.csv, summary.md/json, run.json, "
@@ -211,6 +213,10 @@ def parse_args(argv, prog="imblearn-gan bench"):
     args.n_splits, args.n_repeats = _check_cv(parser, args.cv)
     args.metrics = _items(str(args.metrics))
     args.focus = _items(args.focus or "")
+    args.held_out = _items(args.held_out or "")
+    outside = sorted(set(args.held_out) - set(args.datasets))
+    if outside:
+        parser.error(f"--held-out names datasets that are not run: {', '.join(outside)}")
     unknown = [m for m in args.metrics if m not in ALL_METRICS and m not in DIAGNOSTIC_METRICS]
     if unknown or not args.metrics:
         parser.error(f"unknown metric(s) {unknown}; choose from {', '.join(ALL_METRICS)}, "
@@ -355,7 +361,8 @@ def run_bench(argv=None, prog="imblearn-gan bench"):
                            metrics=args.metrics, random_state=args.seed, n_jobs=args.jobs,
                            quality=args.quality, progress_bar=True)
     categorical = [name for name, X, _y in args.data if categorical_kind(X)]
-    text, table, friedman = render(result, args.baseline, args.focus, categorical)
+    text, table, friedman = render(result, args.baseline, args.focus, categorical,
+                                   args.held_out)
     print(text)
     if args.rows is None:
         print(f"\n{len(result.rows) // len(args.metrics)} pipeline fits in {result.seconds:.0f} s "
@@ -365,7 +372,8 @@ def run_bench(argv=None, prog="imblearn-gan bench"):
                   "datasets": args.datasets, "samplers": args.samplers,
                   "classifiers": args.classifiers, "cv": args.cv, "metrics": args.metrics,
                   "train_fractions": args.train_fraction, "seed": args.seed, "jobs": args.jobs,
-                  "baseline": args.baseline, "focus": args.focus, "quality": args.quality,
+                  "baseline": args.baseline, "focus": args.focus,
+                  "held_out": args.held_out, "quality": args.quality,
                   "categorical_datasets": categorical, "environment": saved_environment}
         files = write_outputs(args.out, result, table, friedman, config)
         print(f"wrote {', '.join(files)} to {args.out}")

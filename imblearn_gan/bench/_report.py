@@ -99,9 +99,10 @@ def to_text(frame, markdown, digits=3):
         return frame.to_string()
 
 
-def head_to_head_tables(result, focus, categorical):
-    """``[(title, table)]``: each focus sampler against every other, over all datasets and
-    over those with categorical columns (SMOTE there is SMOTENC or SMOTEN)."""
+def head_to_head_tables(result, focus, categorical, held_out=()):
+    """``[(title, table)]``: each focus sampler against every other, over all datasets,
+    over those with categorical columns (SMOTE there is SMOTENC or SMOTEN) and, with
+    ``held_out``, over the datasets defaults were chosen on and over the held-out ones."""
     if not focus:
         return []
     fraction = {row["train_fraction"] for row in result.rows}
@@ -115,6 +116,11 @@ def head_to_head_tables(result, focus, categorical):
     if categorical and set(categorical) & set(names):
         subsets.append(("datasets with categorical columns: " + ", ".join(categorical),
                         categorical))
+    if held_out:
+        chosen_on = [name for name in names if name not in held_out]
+        subsets += [("datasets the defaults were chosen on: " + ", ".join(chosen_on),
+                     chosen_on),
+                    ("held-out datasets: " + ", ".join(held_out), list(held_out))]
     for title, datasets in subsets:
         table = head_to_head(result.rows, focus, datasets)
         if len(table):
@@ -126,7 +132,7 @@ def head_to_head_tables(result, focus, categorical):
     return parts
 
 
-def render(result, baseline, focus=(), categorical=()):
+def render(result, baseline, focus=(), categorical=(), held_out=()):
     """The terminal summary; returns ``(text, table, friedman)``."""
     table, friedman = compare(result.rows, baseline=baseline)
     n = table.n_datasets.max() if len(table) else 0
@@ -136,7 +142,7 @@ def render(result, baseline, focus=(), categorical=()):
                    "and the Friedman test across samplers:")
     parts = [means_title, "", to_text(means_table(table), False), "",
              ranks_title, "", to_text(ranks_table(table, friedman), False)]
-    for title, pairs in head_to_head_tables(result, focus, categorical):
+    for title, pairs in head_to_head_tables(result, focus, categorical, held_out):
         parts += ["", title + ":", "", to_text(pairs, False)]
     if len(table) and baseline not in set(table.sampler):
         parts += ["", f"(baseline {baseline!r} was not run: no Wilcoxon tests; see --baseline)"]
@@ -208,7 +214,8 @@ def markdown(result, table, friedman, config, figures):
              to_text(ranks_table(table, friedman), True), ""]
     lines += [f"![{name}]({name})" for name in figures] + [""]
     for title, pairs in head_to_head_tables(result, config.get("focus"),
-                                            config.get("categorical_datasets")):
+                                            config.get("categorical_datasets"),
+                                            config.get("held_out") or ()):
         lines += ["## " + title.split(" (")[0], "", title[title.index("(") + 1:-1] + ".", "",
                   to_text(pairs, True), ""]
     means = dataset_means(result.rows)

@@ -106,7 +106,10 @@ default="auto"
         Incoming ``sample_weight`` of the kept rows (1.0 without weights).
     nearest_neighbors_ : ndarray of shape (n_samples,)
         Each row's nearest other row, as ``TomekLinks`` sees it (column 1 of
-        ``NearestNeighbors(n_neighbors=2).kneighbors(X)``).
+        ``NearestNeighbors(n_neighbors=2).kneighbors(X)``), for every row
+        that can be in a link; -1 for rows of the largest class that no row
+        of another class has as its nearest neighbour (not searched when the
+        other classes hold at most a quarter of the rows).
     algorithm_ : str
         The search used, ``"kd_tree"`` or ``"brute"``.
     device_ : torch.device
@@ -200,7 +203,7 @@ default="auto"
         sklearn_threads = _openmp_effective_n_threads()
         with torch_threads(self.n_threads if device.type == "cpu" else None):
             nearest, n_rechecked = self._nearest_other(
-                Z, dtype, algorithm, device, sklearn_threads)
+                Z, y, dtype, algorithm, device, sklearn_threads)
         links = tomek_links(y, nearest, list(self.sampling_strategy_))
         self.sample_indices_ = np.flatnonzero(~links)
         self.sample_weight_ = (np.ones(len(self.sample_indices_)) if weights is None
@@ -251,14 +254,42 @@ default="auto"
             return self.chunk_size
         return _CUDA_CHUNK if device.type == "cuda" else _CPU_CHUNK
 
-    def _nearest_other(self, Z, dtype, algorithm, device, sklearn_threads):
-        """Column 1 of scikit-learn's ``kneighbors`` for every row."""
+    def _nearest_other(self, Z, y, dtype, algorithm, device, sklearn_threads):
+        """Column 1 of scikit-learn's ``kneighbors`` for every row that can be
+        in a Tomek link (-1 for the others) and the number of rows re-checked.
+
+        A link joins two classes, so one of its rows is outside the largest
+        class. When those rows are few (at most a quarter), only they are
+        searched, then the rows of the largest class that they point to:
+        whether a pointed-to row points back decides the link. Otherwise
+        every row is searched (the symmetric scan is then the cheaper).
+        """
+        _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        outside = np.flatnonzero(codes != np.argmax(counts))
+        if 4 * len(outside) > len(y):
+            return self._search(Z, None, dtype, algorithm, device, sklearn_threads)
+        nearest = np.full(Z.shape[0], -1, dtype=np.intp)
+        found, n_rechecked = self._search(Z, outside, dtype, algorithm, device,
+                                          sklearn_threads)
+        nearest[outside] = found
+        pointed = np.unique(found)
+        pointed = pointed[codes[pointed] == np.argmax(counts)]
+        if pointed.size:
+            found, more = self._search(Z, pointed, dtype, algorithm, device, sklearn_threads)
+            nearest[pointed] = found
+            n_rechecked += more
+        return nearest, n_rechecked
+
+    def _search(self, Z, queries, dtype, algorithm, device, sklearn_threads):
+        """Column 1 of scikit-learn's ``kneighbors`` for the rows ``queries``
+        (sorted; None: every row), and the number of rows re-checked."""
         n_threads = torch.get_num_threads() if self.n_threads is None else self.n_threads
+        rows_all = np.arange(Z.shape[0]) if queries is None else queries
         nearest = np.empty(Z.shape[0], dtype=np.intp)
         unsure = []
         blocks = nearest_candidates(
             Z, _CANDIDATES[algorithm], algorithm=algorithm, chunk_size=self._chunk_size(device),
-            device=device, n_threads=n_threads,
+            device=device, n_threads=n_threads, queries=queries,
         )
         for rows, dist2, index, lower in blocks:
             if dist2.shape[1] < 3:  # fewer than 3 rows: pad
@@ -272,15 +303,16 @@ default="auto"
         if unsure.size:
             nearest[unsure] = sklearn_tie_order(Z, dtype, unsure, device,
                                                 sklearn_threads)
-        return nearest, int(unsure.size)
+        return nearest[rows_all], int(unsure.size)
 
 
 def tomek_links(y, nearest, classes):
     """Rows of ``classes`` that form a Tomek link (vectorised
-    ``TomekLinks.is_tomek``)."""
-    partner_class = y[nearest]
-    mutual = nearest[nearest] == np.arange(len(y))
-    return np.isin(y, classes) & (partner_class != y) & mutual
+    ``TomekLinks.is_tomek``); ``nearest`` is -1 for rows not searched."""
+    searched = nearest >= 0
+    partner = np.where(searched, nearest, 0)
+    mutual = searched & searched[partner] & (nearest[partner] == np.arange(len(y)))
+    return np.isin(y, classes) & (y[partner] != y) & mutual
 
 
 def sklearn_tie_order(Z, dtype, rows, device, sklearn_threads):

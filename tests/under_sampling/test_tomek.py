@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from imblearn.under_sampling import TomekLinks
 from numpy.testing import assert_array_equal
+from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import TomekPruner
 from imblearn_gan.exceptions import InputError
@@ -100,9 +101,12 @@ def test_both_searches_agree_with_imblearn(algorithm):
         assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
 
 
+# minority share 0.3: every row searched (symmetric tiles); 0.1: the
+# minority's rows and the majority rows they point to (query tiles)
+@pytest.mark.parametrize("share", [0.3, 0.1])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("d", [4, 24])
-def test_brute_force_tiles_agree_with_imblearn(n_threads, d):
+def test_brute_force_tiles_agree_with_imblearn(n_threads, d, share):
     # Setup: many small tiles (64 rows), duplicates across tiles, and data
     # far from the origin with clustered rows (close runner-up neighbours,
     # so the re-scan of unproven rows runs)
@@ -110,7 +114,7 @@ def test_brute_force_tiles_agree_with_imblearn(n_threads, d):
     centres = rng.normal(size=(40, d)) * 5
     X = centres[rng.randint(40, size=1500)] + rng.normal(size=(1500, d)) * 0.3 + 50
     X[1400:] = X[rng.randint(1400, size=100)]  # twins in other tiles
-    y = (rng.rand(1500) < 0.3).astype(int)
+    y = (rng.rand(1500) < share).astype(int)
 
     # Run
     pruner = TomekPruner(algorithm="brute", device="cpu", chunk_size=16,
@@ -122,18 +126,19 @@ def test_brute_force_tiles_agree_with_imblearn(n_threads, d):
     reference = TomekLinks()
     reference.fit_resample(X, y)
     assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
-    from sklearn.neighbors import NearestNeighbors
-
     from imblearn_gan.backend.neighbors import exact_sq_distances
 
     everyone = np.arange(len(X))
     full = np.sort(exact_sq_distances(X, everyone, np.tile(everyone, (len(X), 1))), 1)
     tied = (full[:, 0] == full[:, 1]) | (full[:, 1] == full[:, 2])
-    assert 0 < pruner.n_rechecked_ == tied.sum()
+    searched = pruner.nearest_neighbors_ >= 0
+    assert searched.mean() == 1.0 if share == 0.3 else searched.mean() < 0.25
+    assert 0 < pruner.n_rechecked_ == tied[searched].sum()
     # (among exactly tied rows above 15 features, scikit-learn's own float64
     # rounding may order twins: a documented limit, so compared without them)
     expected = NearestNeighbors(n_neighbors=2).fit(X).kneighbors(X)[1][:, 1]
-    assert_array_equal(pruner.nearest_neighbors_[~tied], expected[~tied])
+    proven = searched & ~tied
+    assert_array_equal(pruner.nearest_neighbors_[proven], expected[proven])
 
 
 def test_auto_search_by_shape_and_device(monkeypatch):
@@ -188,8 +193,6 @@ def test_auto_chunk_size_and_tiles_by_device(monkeypatch):
 
 def test_nearest_neighbors_match_sklearn_column_one():
     # Setup
-    from sklearn.neighbors import NearestNeighbors
-
     rng = np.random.RandomState(0)
     X = rng.randint(0, 3, size=(200, 4)).astype(float)
     y = rng.randint(0, 2, size=200)
@@ -202,6 +205,32 @@ def test_nearest_neighbors_match_sklearn_column_one():
     # Assert: with duplicates, some rows are their own column 1 (no link)
     assert_array_equal(pruner.nearest_neighbors_, expected)
     assert np.any(expected == np.arange(200))
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "brute"])
+def test_rows_of_the_largest_class_searched_only_when_pointed_to(algorithm):
+    # Setup: three classes, the largest with 85% of the rows
+    rng = np.random.RandomState(1)
+    y = np.repeat([0, 1, 2], [1700, 200, 100])
+    X = rng.normal(size=(2000, 6)) + 0.7 * y[:, None]
+
+    # Run
+    pruner = TomekPruner(algorithm=algorithm, sampling_strategy="all", device="cpu")
+    pruner.fit_resample(X, y)
+
+    # Assert: every row outside the largest class searched, and every row of
+    # it that one of them points to; those neighbours are scikit-learn's
+    nearest = pruner.nearest_neighbors_
+    outside = y != 0
+    pointed = np.zeros(len(y), bool)
+    pointed[nearest[outside]] = True
+    assert_array_equal(nearest >= 0, outside | pointed)
+    assert 0.05 < (nearest >= 0).mean() < 0.3
+    expected = NearestNeighbors(n_neighbors=2).fit(X).kneighbors(X)[1][:, 1]
+    assert_array_equal(nearest[nearest >= 0], expected[nearest >= 0])
+    reference = TomekLinks(sampling_strategy="all")
+    reference.fit_resample(X, y)
+    assert_array_equal(pruner.sample_indices_, reference.sample_indices_)
 
 
 def test_heap_choice_replays_equal_distances():
