@@ -75,7 +75,7 @@ from imblearn_gan.exceptions import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from run_suite import git, machine_info, versions
+from run_suite import git, machine_info, provenance, versions
 
 DESIGNS = ["uniform", "downsample-upweight", "loss", "local-case-control", "lcc-unweighted",
            "gradient-norm"]
@@ -297,9 +297,7 @@ def main(argv=None):
         (args.out / "run.json").write_text(json.dumps(run_info, indent=1) + "\n")
     run_info = json.loads((args.out / "run.json").read_text())
     summary = summarize(frame, args)
-    summary += (f"\nMachine: {machine['cpu']}, {machine['cores']} cores. "
-                f"{', '.join(f'{k} {v}' for k, v in run_info['versions'].items())}; commit "
-                f"{run_info['commit'][:8]}{' + uncommitted changes' if run_info['dirty'] else ''}"
+    summary += (f"\nMachine: {machine['cpu']}, {machine['cores']} cores. {provenance(run_info)}"
                 f"; {run_info['date']}; wall time {run_info['wall_s']:.0f} s.\n")
     (args.out / "summary.md").write_text(summary)
     print(summary)

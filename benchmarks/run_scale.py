@@ -62,7 +62,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from run_suite import git, machine_info, versions
+from run_suite import git, machine_info, provenance, versions
 
 N_FEATURES = 20
 COEF = (np.random.default_rng(12345).standard_normal(N_FEATURES) * 2
@@ -399,9 +399,7 @@ def write_summary(out):
                 for p, s, i, m, v in list(csv.reader(f))[1:]]
     summary = summarize(args, rows, machine)
     summary += (f"\nMachine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']} "
-                f"GiB RAM. {', '.join(f'{k} {v}' for k, v in run['versions'].items())}; "
-                f"commit {run['commit'][:8]}{' + uncommitted changes' if run['dirty'] else ''}; "
-                f"{run['date']}; wall time {run['wall_s']:.0f} s; load average (1 min) "
+                f"GiB RAM. {provenance(run)}; {run['date']}; wall time {run['wall_s']:.0f} s; load average (1 min) "
                 f"{run['load_average_start'][0]:.1f} at the start"
                 + (f", {run['load_average_end'][0]:.1f} at the end"
                    if "load_average_end" in run else "")

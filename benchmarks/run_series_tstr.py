@@ -57,7 +57,7 @@ from imblearn_gan.bench import CLASSIFIERS, SAMPLERS
 from imblearn_gan.datasets import load_dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_suite import git, machine_info, versions  # noqa: E402
+from run_suite import git, machine_info, provenance, versions  # noqa: E402
 
 # label -> (bench sampler name, parameters)
 GENERATORS = {"gan": ("gan", {}), "gan-lstm": ("gan-lstm", {}),
@@ -156,9 +156,7 @@ def main(argv=None):
     (args.out / "run.json").write_text(json.dumps(run_info, indent=1) + "\n")
     summary = summarize(frame) + (
         f"\nMachine: {run_info['machine']['cpu']}, {run_info['machine']['cores']} cores. "
-        f"{', '.join(f'{k} {v}' for k, v in run_info['versions'].items())}; commit "
-        f"{run_info['commit'][:8]}{' + uncommitted changes' if run_info['dirty'] else ''}; "
-        f"{run_info['date']}; wall time {run_info['wall_s']:.0f} s.\n")
+        f"{provenance(run_info)}; {run_info['date']}; wall time {run_info['wall_s']:.0f} s.\n")
     (args.out / "summary.md").write_text(summary)
     print(summary)
 

@@ -26,6 +26,7 @@ aten operations per training step, top-level and with nested ones, counted by
 """
 
 import argparse
+import copy
 import json
 import sys
 import time
@@ -42,7 +43,7 @@ from torch import nn
 from imblearn_gan import GANOverSampler, VAEOverSampler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_suite import git, machine_info, versions  # noqa: E402
+from run_suite import git, machine_info, provenance, versions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRIBUTIONS = ["numpy", "scikit-learn", "imbalanced-learn", "torch", "imblearn-gan"]
@@ -100,9 +101,7 @@ def floor_seconds(sampler, updates):
 
 
 def _fresh(module):
-    """A copy with new parameters (the fitted ones are not trained further)."""
-    import copy
-
+    """A trainable copy (the fitted networks are left as they are)."""
     module = copy.deepcopy(module)
     for param in module.parameters():
         param.requires_grad_(True)
@@ -202,9 +201,7 @@ def summarize(frame, run):
                    "operations: top-level (called from Python) and, in brackets, with the "
                    "nested ones, per update (`torch.profiler`)."), "",
               (f"Machine: {run['machine']['cpu']}, {run['machine']['cores']} cores; "
-               + ", ".join(f"{k} {v}" for k, v in run["versions"].items())
-               + f"; commit {run['commit'][:8]}{' + uncommitted changes' if run['dirty'] else ''}"
-               + f"; {run['seconds']:.0f} s."), ""]
+               f"{provenance(run)}; {run['seconds']:.0f} s."), ""]
     return "\n".join(lines)
 
 

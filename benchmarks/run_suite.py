@@ -93,6 +93,15 @@ def versions(distributions=DISTRIBUTIONS):
     return found
 
 
+def provenance(run):
+    """``"<versions>; commit <hash>[ + uncommitted changes]"`` of a driver's run record
+    (``versions`` and ``commit``/``dirty`` as :func:`versions` and :func:`git` give
+    them), for the summaries' closing line."""
+    listed = ", ".join(f"{k} {v}" for k, v in run["versions"].items())
+    dirty = " + uncommitted changes" if run.get("dirty") else ""
+    return f"{listed}; commit {run['commit'][:8]}{dirty}"
+
+
 def git(*args):
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()

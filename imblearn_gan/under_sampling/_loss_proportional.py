@@ -67,9 +67,7 @@ class LossProportionalSampler(SampleWeightMixin, BaseCleaningSampler):
     in a uniform subsample. Train the classifier with ``sample_weight_``
     (``imblearn_gan.pipeline.Pipeline`` does it). ``design`` chooses the
     score: local case-control [2]_ (default), the pilot's loss [1]_ or the
-    gradient norm of optimal subsampling [3]_; with the same expected sample
-    size, local case-control gave a logistic regression the most accurate
-    coefficients in ``benchmarks/run_designs.py``.
+    gradient norm of optimal subsampling [3]_.
 
     The data are processed in chunks of ``chunk_size`` rows: beside ``X`` the
     sampler holds one float32 score per row, the pilot's training rows and one

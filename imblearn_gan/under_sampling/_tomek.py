@@ -265,7 +265,8 @@ default="auto"
         every row is searched (the symmetric scan is then the cheaper).
         """
         _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
-        outside = np.flatnonzero(codes != np.argmax(counts))
+        largest = np.argmax(counts)
+        outside = np.flatnonzero(codes != largest)
         if 4 * len(outside) > len(y):
             return self._search(Z, None, dtype, algorithm, device, sklearn_threads)
         nearest = np.full(Z.shape[0], -1, dtype=np.intp)
@@ -273,7 +274,7 @@ default="auto"
                                           sklearn_threads)
         nearest[outside] = found
         pointed = np.unique(found)
-        pointed = pointed[codes[pointed] == np.argmax(counts)]
+        pointed = pointed[codes[pointed] == largest]
         if pointed.size:
             found, more = self._search(Z, pointed, dtype, algorithm, device, sklearn_threads)
             nearest[pointed] = found
