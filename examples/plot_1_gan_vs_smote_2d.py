@@ -33,7 +33,7 @@ print(Counter(y.tolist()))
 # Balance it with both samplers
 # -----------------------------
 # Both append the new rows after the original ones. The GAN runs with its defaults
-# (about 1,000 generator updates, a few seconds on a CPU).
+# (about 500 generator updates, a second or two on a CPU).
 X_smote, y_smote = SMOTE(random_state=0).fit_resample(X, y)
 gan = GANOverSampler(random_state=0)
 X_gan, y_gan = gan.fit_resample(X, y)

@@ -7,7 +7,7 @@ repeated stratified k-fold cross-validation of samplers x classifiers x datasets
 sampler inside a pipeline fitted on the training folds only. Here three bundled datasets,
 four samplers (no resampling, a tuned decision threshold, SMOTE and the GAN), logistic
 regression, 3 folds. To stay under a minute the GAN trains for 100 epochs (about 200
-generator updates instead of its default 1,000), so its numbers here are not the default
+generator updates instead of its default 500), so its numbers here are not the default
 GAN's.
 """
 

@@ -208,7 +208,9 @@ def markdown(result, table, friedman, config, figures):
              "```", "",
              f"Machine and versions: {describe(config['environment'])}.", "",
              (f"{len(config['datasets'])} datasets, CV {config['cv']}, seed {config['seed']}, "
-             f"{result.seconds:.0f} s, {len(result.errors)} failed fits."), "",
+             # the value run.json keeps (a tenth of a second), so a summary rebuilt from
+             # saved rows rounds it alike
+             f"{round(result.seconds, 1):.0f} s, {len(result.errors)} failed fits."), "",
              "## Means and mean rank", "", to_text(means_table(table), True), "",
              f"## Mean rank per metric (Wilcoxon p vs {config['baseline']}; Friedman p)", "",
              to_text(ranks_table(table, friedman), True), ""]

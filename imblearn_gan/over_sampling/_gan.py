@@ -35,7 +35,7 @@ RECURRENT_AUTO_UPDATES = 200
     sampling_strategy=_sampling_strategy_docstring,
     random_state=_random_state_docstring,
     neural=_neural_docstring.format(epochs='"auto"', batch_size=128, learning_rate=1e-3,
-                                  updates=1000, small_epochs=125),
+                                  updates=500, small_epochs=63),
     neighbor_scaling=_neighbor_scaling_docstring.format(default="minmax"),
     copy_guard=_copy_guard_docstring,
     training_rows=_training_rows_docstring,
@@ -88,7 +88,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         gradient penalty goes through autograd's double backward (on CUDA
         with cuDNN disabled for that pass, as cuDNN's RNN kernels have none),
         and ``epochs="auto"`` aims at {recurrent_updates} generator updates
-        instead of 1,000. See :ref:`the series guide <series-guide>`.
+        instead of 500. See :ref:`the series guide <series-guide>`.
 
     n_channels : int, default=1
         Channels of each series (recurrent networks only): a row holds
@@ -106,8 +106,9 @@ class GANOverSampler(BaseGenerativeOverSampler):
         ``gp_weight``, ``n_critic`` critic steps per generator step.
         ``"bce"``: the original GAN (non-saturating generator loss).
 
-    n_critic : int, default=3
-        Critic (discriminator) updates per generator update.
+    n_critic : int or "auto", default="auto"
+        Critic (discriminator) updates per generator update. ``"auto"``: 2
+        for ``network="mlp"``, 3 for ``"lstm"`` and ``"gru"``.
 
     gp_weight : float, default=10.0
         Weight of the gradient penalty (``"wgan-gp"`` only).
@@ -249,10 +250,10 @@ class GANOverSampler(BaseGenerativeOverSampler):
 
     @property
     def _auto_updates(self):
-        # epochs="auto": about 1,000 generator updates (each after n_critic
+        # epochs="auto": about 500 generator updates (each after n_critic
         # critic updates), whatever the table's size; fewer for the recurrent
         # networks, whose updates cost more (docs/user_guide/series.md)
-        return 1000 if self.network == "mlp" else RECURRENT_AUTO_UPDATES
+        return 500 if self.network == "mlp" else RECURRENT_AUTO_UPDATES
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
@@ -260,7 +261,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         "network": [StrOptions({"mlp", "gru", "lstm"})],
         "n_channels": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"wgan-gp", "bce"})],
-        "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_critic": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "generator_widths": [StrOptions({"auto"}), tuple, list],
         "critic_widths": [StrOptions({"auto"}), tuple, list],
@@ -284,7 +285,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         n_neighbors=5,
         neighbor_scaling="minmax",
         loss="wgan-gp",
-        n_critic=3,
+        n_critic="auto",
         gp_weight=10.0,
         generator_widths="auto",
         critic_widths="auto",
@@ -358,6 +359,12 @@ class GANOverSampler(BaseGenerativeOverSampler):
         return tuple(tuple(auto[i] if value == "auto" else value) for i, value in
                      enumerate((self.generator_widths, self.critic_widths)))
 
+    def _n_critic(self):
+        """``n_critic`` with ``"auto"`` resolved for the network."""
+        if self.n_critic != "auto":
+            return self.n_critic
+        return 2 if self.network == "mlp" else 3
+
     def _train(self, Z, labels, n_classes, spans, torch_gen, neighbors, row_weights=None):
         device, width = Z.device, Z.shape[1]
         epochs = self._n_epochs(Z.shape[0])
@@ -368,7 +375,7 @@ class GANOverSampler(BaseGenerativeOverSampler):
         if self.aux_classifier_weight > 0:
             classifier = Classifier(width, n_classes, self._widths()[1]).to(device)
         config = GANConfig(
-            loss=self.loss, n_critic=self.n_critic, gp_weight=self.gp_weight,
+            loss=self.loss, n_critic=self._n_critic(), gp_weight=self.gp_weight,
             noise_dim=self.noise_dim, pac=self.pac,
             instance_noise=self.instance_noise,
             feature_matching=self.feature_matching,

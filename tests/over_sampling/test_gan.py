@@ -19,6 +19,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from imblearn_gan import GANOverSampler
 from imblearn_gan.backend.steps import GANConfig, GANStep, capped_decay
+from imblearn_gan.datasets import make_waves
 from tests._fast import FAST_GAN
 
 pd = pytest.importorskip("pandas")
@@ -839,3 +840,26 @@ def test_auto_widths_depend_on_the_network(network, expected):
     assert sampler._widths() == expected
     assert GANOverSampler(network=network, generator_widths=[8], critic_widths=(4, 2))._widths() \
         == ((8,), (4, 2))
+
+
+@pytest.mark.parametrize("network, expected, other", [("mlp", 2, 3), ("gru", 3, 2)])
+def test_auto_critic_updates_depend_on_the_network(network, expected, other):
+    # Setup: a table for the MLP, series for the recurrent network
+    if network == "mlp":
+        X, y = make_classification(n_samples=120, n_features=4, weights=[0.8], random_state=0)
+    else:
+        X, y = make_waves(n_samples=66, imbalance=10, n_steps=8, random_state=0)
+
+    def fit(n_critic):
+        sampler = make_sampler(network=network, n_critic=n_critic)
+        return sampler, sampler.fit_resample(X, y)[0]
+
+    # Run
+    auto, X_auto = fit("auto")
+    _, X_expected = fit(expected)
+    _, X_other = fit(other)
+
+    # Assert: "auto" trains exactly as the network's number, not as the other
+    assert auto._n_critic() == expected
+    assert_array_equal(X_auto, X_expected)
+    assert not np.array_equal(X_auto, X_other)
