@@ -69,7 +69,7 @@ plt.tight_layout()
 # On this split the GAN's rows are easier to tell from the real ones than SMOTE's
 # (a higher C2ST AUC). SMOTE's AUC below 0.5 is the mark of rows sitting on top of
 # training rows, and its ``near_copy_share`` is far higher than the GAN's. Both help the
-# classifier about equally.
+# classifier; on this split the GAN's rows more (balanced accuracy of real + synthetic).
 #
 # One split of one small table is noisy: compare samplers over many datasets before
 # concluding anything (the benchmark CLI does with ``--quality``). Over the 18 bundled
