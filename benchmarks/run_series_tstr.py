@@ -3,7 +3,7 @@
 From the repository root, with the ``series`` extra (aeon) installed, holding the
 benchmark lock::
 
-    flock /tmp/imblearn_gan_bench.lock python benchmarks/run_series_tstr.py   # ~4 min, 2 cores
+    flock /tmp/imblearn_gan_bench.lock python benchmarks/run_series_tstr.py   # ~3 min, 2 cores
     python benchmarks/run_series_tstr.py --datasets waves:10 --out /tmp/tstr_try
 
 On every fold of a stratified 3-fold split (seed 0) of each dataset, the generators
